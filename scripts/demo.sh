@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make demo`: boot the QEMU board and show what the suite does today.
+# INTERACTIVE=1 leaves a shell on the guest console after the show.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+
+"$top/scripts/deps.sh"
+"$top/scripts/kernel.sh" >/dev/null
+make -C "$top" --no-print-directory modules >/dev/null
+
+peer=$SUITE_CACHE/peers/demo
+rm -rf "$peer"
+"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
+trap '"$top/scripts/peers/btvirt.sh" stop "$peer"' EXIT
+
+args=(--name demo --modules --serial "unix:$peer/bt-server-bredr"
+      --guest "$top/scripts/demo.guest.sh" --timeout 300)
+[ "${INTERACTIVE:-0}" = 1 ] && args+=(--interactive)
+note "booting the board: BlueZ's btvirt is the controller behind the PL011"
+status=0
+"$top/scripts/qemu-run.sh" "${args[@]}" || status=$?
+[ "${INTERACTIVE:-0}" = 1 ] || sed -n '/^=== /,$p' "$SUITE_CACHE/runs/demo/console.log" |
+	grep -av '^\[ *[0-9]*\.[0-9]*\] ' || true
+exit $status

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what serdev-suite needs from Debian's archive. Idempotent: packages
+# already present are not fetched again.
+set -euo pipefail
+
+host_pkgs=(
+	linux-source-6.12 gcc-aarch64-linux-gnu make flex bison bc libssl-dev
+	libelf-dev ccache cpio xz-utils qemu-system-arm device-tree-compiler
+	bluez bluez-test-tools busybox-static sparse shellcheck dt-schema
+	python3 python3-pymodbus python3-serial mbpoll socat util-linux
+	linux-headers-amd64 dkms
+)
+
+missing=()
+for p in "${host_pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+# The guest root file system comes from Debian's arm64 packages.
+arch_added=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	arch_added=1
+fi
+
+if [ ${#missing[@]} -gt 0 ] || [ $arch_added = 1 ] ||
+   ! apt-cache policy busybox-static:arm64 2>/dev/null | grep Candidate: | grep -qv none; then
+	[ "$(id -u)" = 0 ] || { echo "error: need root to install: ${missing[*]}" >&2; exit 1; }
+	echo ">>> apt-get update" >&2
+	apt-get update -qq || { echo "error: apt-get update failed" >&2; exit 1; }
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	echo ">>> installing: ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null ||
+		{ echo "error: apt-get install failed for: ${missing[*]}" >&2; exit 1; }
+fi
+exit 0

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest scenario scripts (sourced as /lib/suite.sh).
+# Every check prints one line; the host counts them and reads the verdict.
+# shellcheck shell=sh
+
+SUITE_FAILED=0
+
+# check DESCRIPTION COMMAND...: run COMMAND, report ok/not ok.
+check() {
+	_desc=$1
+	shift
+	if "$@"; then
+		echo "SUITE-CHECK: ok $_desc"
+	else
+		echo "SUITE-CHECK: not ok $_desc"
+		SUITE_FAILED=1
+	fi
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# load_module NAME: load a suite module shipped by the runner, with the
+# modules it depends on.
+load_module() {
+	modprobe "$1"
+}
+
+# Ask kmemleak for a scan once the scenario's allocations are old enough
+# to be judged (its minimum object age is 5 s), and report what it found.
+kmemleak_check() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	_leaks=$(cat /sys/kernel/debug/kmemleak)
+	[ -z "$_leaks" ] && return 0
+	echo "$_leaks"
+	return 1
+}
+
+# suite_finish RC: final verdict line read by the host runner.
+suite_finish() {
+	_rc=$1
+	[ "$SUITE_FAILED" = 0 ] || _rc=1
+	if ! kmemleak_check; then
+		echo "SUITE-CHECK: not ok kmemleak found leaks"
+		_rc=1
+	fi
+	if [ "$_rc" = 0 ]; then
+		echo "SUITE-VERDICT: pass"
+	else
+		echo "SUITE-VERDICT: fail ($_rc)"
+	fi
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for serdev-suite scripts: sourced, never run.
+# shellcheck shell=bash
+
+SUITE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SUITE_CACHE=${SERDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serdev-suite}
+KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+KERNEL_FRAGMENT=$SUITE_TOP/scripts/kernel/test.config
+KARCH=arm64
+KCROSS=aarch64-linux-gnu-
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo ">>> $*" >&2
+}
+
+# The extracted kernel tree (read-only after extraction).
+kernel_src() {
+	echo "$SUITE_CACHE/src/$(basename "$KERNEL_TARBALL" .tar.xz)"
+}
+
+kernel_version() {
+	local src
+	src=$(kernel_src)
+	[ -f "$src/Makefile" ] || die "kernel tree missing at $src: run scripts/kernel.sh"
+	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+	     END{print v "." p "." s}' "$src/Makefile"
+}
+
+# The build directory: keyed by kernel version and the fragment's hash, so
+# a changed fragment gets its own tree and an unchanged one is reused.
+kernel_build_dir() {
+	local hash
+	hash=$(sha256sum "$KERNEL_FRAGMENT" | cut -c1-12)
+	echo "$SUITE_CACHE/build/linux-$(kernel_version)-$hash"
+}
+
+kmake() {
+	make -C "$(kernel_src)" O="$(kernel_build_dir)" ARCH=$KARCH \
+		CROSS_COMPILE="$KCROSS" "$@"
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest's base initramfs from Debian arm64 packages (apt-get
+# download, multiarch): busybox, BlueZ tools and lm-sensors with the shared
+# libraries they need, plus the guest init. Cached by the hash of this script
+# and the guest files; prints the path of the cpio.gz.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
+      libsensors-config libreadline8 libtinfo6 libglib2.0-0 libudev1
+      libpcre2-8-0)
+# Binaries copied into the guest (from the packages above).
+bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors)
+
+guest=$SUITE_TOP/scripts/guest
+hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
+dir=$SUITE_CACHE/rootfs/$hash
+if [ -f "$dir/base.cpio.gz" ]; then
+	echo "$dir/base.cpio.gz"
+	exit 0
+fi
+
+note "building guest rootfs in $dir"
+rm -rf "$dir"
+mkdir -p "$dir/debs" "$dir/stage" "$dir/root"
+chmod 777 "$dir/debs"
+specs=()
+for p in "${pkgs[@]}"; do specs+=("$p:arm64"); done
+(cd "$dir/debs" && apt-get download "${specs[@]}" >"$dir/download.log" 2>&1) || {
+	tail -n 5 "$dir/download.log" >&2
+	die "apt-get download of arm64 packages failed (is arm64 enabled? run scripts/deps.sh)"
+}
+for d in "$dir"/debs/*.deb; do
+	dpkg-deb -x "$d" "$dir/stage" || die "cannot unpack $d"
+done
+
+root=$dir/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,mnt,root,lib/modules,lib/firmware,usr/lib}
+cp "$dir/stage/bin/busybox" "$root/bin/busybox"
+# The busybox binary is arm64: list its applets from the package's docs is
+# fragile, so link the ones the guest scripts use.
+for a in sh ash cat echo ls mount umount mkdir mknod sleep grep sed awk tr \
+	 cut head tail wc insmod rmmod modprobe lsmod poweroff reboot dmesg \
+	 timeout kill ps seq test '[' printf od hexdump stat readlink find \
+	 ln rm cp mv true false uname date xargs basename dirname md5sum \
+	 sha256sum tee env expr setsid cttyhack ip ifconfig chmod sort uniq \
+	 watch usleep pidof killall stty dd which; do
+	ln -sf /bin/busybox "$root/bin/$a"
+done
+
+find_in_stage() {
+	local f
+	for f in "$dir/stage/usr/bin/$1" "$dir/stage/bin/$1" "$dir/stage/usr/sbin/$1" \
+		 "$dir/stage/sbin/$1"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+find_lib() {
+	local f
+	for f in "$dir/stage/lib/aarch64-linux-gnu/$1" \
+		 "$dir/stage/usr/lib/aarch64-linux-gnu/$1" "$dir/stage/lib/$1"; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+declare -A seen=()
+copy_needed() {
+	local lib path
+	for lib in $(aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+		[ -n "${seen[$lib]:-}" ] && continue
+		seen[$lib]=1
+		path=$(find_lib "$lib") || die "guest library $lib (needed by $(basename "$1")) not in the arm64 packages"
+		cp -L "$path" "$root/lib/$lib"
+		copy_needed "$root/lib/$lib"
+	done
+}
+
+for b in "${bins[@]}"; do
+	src=$(find_in_stage "$b") || die "guest binary $b not found in the arm64 packages"
+	cp "$src" "$root/usr/bin/$b"
+	copy_needed "$root/usr/bin/$b"
+done
+ld=$(find_lib ld-linux-aarch64.so.1) || die "arm64 dynamic loader missing"
+cp -L "$ld" "$root/lib/ld-linux-aarch64.so.1"
+mkdir -p "$root/lib/aarch64-linux-gnu"
+cp -L "$ld" "$root/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"
+cp -a "$dir/stage/etc/sensors3.conf" "$root/etc/" 2>/dev/null || true
+mkdir -p "$root/etc/sensors.d"
+echo "/lib" >"$root/etc/ld.so.conf"
+
+cp "$guest/init" "$root/init"
+cp "$guest/lib.sh" "$root/lib/suite.sh"
+chmod +x "$root/init"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"
+mv "$dir/base.cpio.gz.tmp" "$dir/base.cpio.gz"
+rm -rf "$dir/stage" "$dir/debs"
+echo "$dir/base.cpio.gz"
