@@ -9,8 +9,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
-      libsensors-config libreadline8 libtinfo6 libglib2.0-0 libudev1
-      libpcre2-8-0)
+      libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0)
+# Architecture-independent packages.
+all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
 bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors)
 
@@ -28,6 +29,7 @@ mkdir -p "$dir/debs" "$dir/stage" "$dir/root"
 chmod 777 "$dir/debs"
 specs=()
 for p in "${pkgs[@]}"; do specs+=("$p:arm64"); done
+specs+=("${all_pkgs[@]}")
 (cd "$dir/debs" && apt-get download "${specs[@]}" >"$dir/download.log" 2>&1) || {
 	tail -n 5 "$dir/download.log" >&2
 	die "apt-get download of arm64 packages failed (is arm64 enabled? run scripts/deps.sh)"
@@ -100,4 +102,6 @@ chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"
 mv "$dir/base.cpio.gz.tmp" "$dir/base.cpio.gz"
 rm -rf "$dir/stage" "$dir/debs"
+# Older rootfs builds are never used again.
+find "$SUITE_CACHE/rootfs" -mindepth 1 -maxdepth 1 ! -name "$hash" -exec rm -rf {} +
 echo "$dir/base.cpio.gz"

@@ -420,6 +420,7 @@ static struct kunit_suite serdev_fake_suite = {
 	.init = fake_test_init,
 	.test_cases = serdev_fake_cases,
 };
+
 kunit_test_suite(serdev_fake_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the fake serdev controller");
