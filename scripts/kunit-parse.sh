@@ -21,7 +21,7 @@ kunit=$(kernel_src)/tools/testing/kunit/kunit.py
 awk -v dir="$work" '
 	/^\[ *[0-9]+\.[0-9]+\] KTAP version 1$/ { n++; f = sprintf("%s/doc%03d.ktap", dir, n) }
 	n > 0 { print > f }
-' "$log"
+' < <(tr -d '\r' <"$log")
 
 passed=0 failed=0 docs=0
 for doc in "$work"/doc*.ktap; do

@@ -70,6 +70,7 @@ if [ $modules = 1 ]; then
 	[ -n "$mods" ] || die "no built modules: run make first"
 	# shellcheck disable=SC2086
 	cp $mods "$mdir/suite/"
+	touch "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo"
 	depmod -b "$run/extra" "$rel" || die "depmod failed for the suite's modules"
 fi
 (cd "$run/extra" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$run/extra.cpio.gz"
@@ -160,7 +161,7 @@ fi
 bad=$(grep -aE '^\[ *[0-9]+\.[0-9]+\] .*(Kernel panic|Oops|BUG:|WARNING:|UBSAN:|KASAN|possible circular locking|inconsistent lock state|kmemleak: [0-9]+ new suspected|ODEBUG:|Unable to handle kernel)' "$log" | head -n 5 || true)
 [ -z "$bad" ] || fail "kernel report on the console: $(echo "$bad" | head -n 1)"
 grep -aq '^SUITE-CHECK: not ok kmemleak' "$log" && fail "kmemleak found leaks"
-verdict=$(grep -a '^SUITE-VERDICT:' "$log" | tail -n 1 || true)
+verdict=$(tr -d '\r' <"$log" | grep -a '^SUITE-VERDICT:' | tail -n 1 || true)
 if [ $interactive = 1 ] && [ -z "$guest" ]; then
 	exit 0
 fi

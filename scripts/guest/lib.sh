@@ -3,7 +3,7 @@
 # Every check prints one line; the host counts them and reads the verdict.
 # shellcheck shell=sh
 
-SUITE_FAILED=0
+SUITE_FAILURES=/run/suite-failures
 
 # check DESCRIPTION COMMAND...: run COMMAND, report ok/not ok.
 check() {
@@ -13,7 +13,7 @@ check() {
 		echo "SUITE-CHECK: ok $_desc"
 	else
 		echo "SUITE-CHECK: not ok $_desc"
-		SUITE_FAILED=1
+		echo "$_desc" >>"$SUITE_FAILURES"
 	fi
 }
 
@@ -50,7 +50,7 @@ kmemleak_check() {
 # suite_finish RC: final verdict line read by the host runner.
 suite_finish() {
 	_rc=$1
-	[ "$SUITE_FAILED" = 0 ] || _rc=1
+	[ -e "$SUITE_FAILURES" ] && _rc=1
 	if ! kmemleak_check; then
 		echo "SUITE-CHECK: not ok kmemleak found leaks"
 		_rc=1

@@ -6,10 +6,7 @@
 . /lib/suite.sh
 
 has_gpio_sim_bank() {
-	for l in /sys/bus/gpio/devices/gpiochip*/label /sys/class/gpio/gpiochip*/label; do
-		[ -e "$l" ] && grep -qx 'suite-gpio' "$l" && return 0
-	done
-	grep -rqx 'suite-gpio' /sys/devices/platform/gpio-sim/ 2>/dev/null
+	grep -q 'parent: platform/gpio-sim, suite-gpio' /sys/kernel/debug/gpio
 }
 regulator_off() {
 	for r in /sys/class/regulator/regulator.*; do
