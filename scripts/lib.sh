@@ -5,7 +5,7 @@
 SUITE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUITE_CACHE=${SERDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serdev-suite}
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-KERNEL_FRAGMENT=$SUITE_TOP/scripts/kernel/test.config
+KERNEL_FRAGMENT=${KERNEL_FRAGMENT:-$SUITE_TOP/scripts/kernel/test.config}
 KARCH=arm64
 KCROSS=aarch64-linux-gnu-
 

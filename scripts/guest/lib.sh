@@ -35,6 +35,23 @@ load_module() {
 	modprobe "$1"
 }
 
+# sim_line N: value of line N of the board's simulated GPIO bank (the
+# value the consumer drives on an output).
+sim_line() {
+	cat /sys/devices/platform/gpio-sim/gpiochip*/sim_gpio"$1"/value
+}
+
+# regulator_state NAME: "enabled" or "disabled".
+regulator_state() {
+	for _r in /sys/class/regulator/regulator.*; do
+		if [ "$(cat "$_r/name")" = "$1" ]; then
+			cat "$_r/state"
+			return 0
+		fi
+	done
+	echo missing
+}
+
 # Ask kmemleak for a scan once the scenario's allocations are old enough
 # to be judged (its minimum object age is 5 s), and report what it found.
 kmemleak_check() {

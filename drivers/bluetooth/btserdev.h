@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * btserdev: Bluetooth HCI controllers on a UART, as standalone serdev
+ * clients that own their hci_dev. Shared definitions of the core and its
+ * parts (power, H4 receive path, vendor back ends).
+ */
+#ifndef _BTSERDEV_H
+#define _BTSERDEV_H
+
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+
+#include "btserdev_h4.h"
+
+struct clk;
+struct gpio_desc;
+struct hci_dev;
+struct regulator;
+struct serdev_device;
+struct btserdev;
+
+/**
+ * struct btserdev_power - what powers the module, all of it optional
+ * @dev: the serdev client device
+ * @vbat: main supply
+ * @vddio: I/O supply
+ * @clk: low-power (sleep) clock
+ * @enable: enable line ("enable-gpios"), active means powered
+ * @reset: reset line ("reset-gpios"), active means held in reset
+ * @wake: device-wakeup line ("device-wakeup-gpios"), active means awake
+ * @on: the sequence has run up
+ */
+struct btserdev_power {
+	struct device *dev;
+	struct regulator *vbat;
+	struct regulator *vddio;
+	struct clk *clk;
+	struct gpio_desc *enable;
+	struct gpio_desc *reset;
+	struct gpio_desc *wake;
+	bool on;
+};
+
+int btserdev_power_get(struct device *dev, struct btserdev_power *pw);
+int btserdev_power_on(struct btserdev_power *pw);
+void btserdev_power_off(struct btserdev_power *pw);
+
+/**
+ * struct btserdev_vendor - a vendor back end
+ * @name: shown in messages
+ * @manufacturer: Bluetooth SIG company identifier, or 0xffff
+ * @setup: bring the controller from its ROM to operation (firmware, speed);
+ *	   runs after every power-up, with the port open at the init speed
+ */
+struct btserdev_vendor {
+	const char *name;
+	u16 manufacturer;
+	int (*setup)(struct btserdev *bd);
+};
+
+/**
+ * struct btserdev - one controller
+ * @serdev: the serdev client
+ * @hdev: the hci_dev it owns
+ * @vendor: the back end chosen by the compatible
+ * @power: power resources
+ * @init_speed: UART speed the controller starts at ("current-speed")
+ * @oper_speed: UART speed to switch to ("max-speed"), 0 to stay
+ * @txq: packets to send, H4 type byte in front
+ * @tx_work: writes @txq to the UART
+ * @rx_lock: serialises the receive path and its timeout
+ * @rx: the H4 receive path
+ * @rx_timeout: drops a packet left incomplete by a silent line
+ * @rx_errors: receive errors already added to hdev->stat.err_rx
+ */
+struct btserdev {
+	struct serdev_device *serdev;
+	struct hci_dev *hdev;
+	const struct btserdev_vendor *vendor;
+	struct btserdev_power power;
+	u32 init_speed;
+	u32 oper_speed;
+
+	struct sk_buff_head txq;
+	struct work_struct tx_work;
+
+	/* serialises the receive path and its timeout */
+	struct mutex rx_lock;
+	struct btserdev_h4_rx rx;
+	struct delayed_work rx_timeout;
+	u64 rx_errors;
+};
+
+#endif /* _BTSERDEV_H */

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * btserdev: Bluetooth HCI controllers on a UART.
+ *
+ * The board's device tree describes the module below its UART; the serdev
+ * core binds this driver, which registers an hci_dev at probe, so BlueZ
+ * sees hciN at boot with no hciattach or btattach. Opening the hci_dev
+ * powers the module, opens the port at the init speed and runs the vendor
+ * back end's setup; closing it reverses that. The transport is H4.
+ */
+
+#include <linux/device.h>
+#include <linux/jiffies.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/property.h>
+#include <linux/serdev.h>
+#include <net/bluetooth/bluetooth.h>
+#include <net/bluetooth/hci_core.h>
+
+#include "btserdev.h"
+
+#define BTSERDEV_DEFAULT_SPEED	115200
+/* A packet stalled this long mid-way is given up and the stream resynced. */
+#define BTSERDEV_RX_TIMEOUT_MS	500
+
+static const struct btserdev_vendor btserdev_generic = {
+	.name = "generic H4",
+	.manufacturer = 0xffff,
+};
+
+static void btserdev_account_rx_errors(struct btserdev *bd)
+{
+	const struct btserdev_h4_stats *st = &bd->rx.stats;
+	u64 errors = st->garbage + st->bad_header + st->dropped + st->nomem;
+
+	bd->hdev->stat.err_rx += errors - bd->rx_errors;
+	bd->rx_errors = errors;
+}
+
+static void btserdev_deliver(void *ctx, struct sk_buff *skb)
+{
+	struct btserdev *bd = ctx;
+	struct hci_dev *hdev = bd->hdev;
+
+	switch (hci_skb_pkt_type(skb)) {
+	case HCI_EVENT_PKT:
+		hdev->stat.evt_rx++;
+		break;
+	case HCI_ACLDATA_PKT:
+		hdev->stat.acl_rx++;
+		break;
+	case HCI_SCODATA_PKT:
+		hdev->stat.sco_rx++;
+		break;
+	}
+	hci_recv_frame(hdev, skb);
+}
+
+static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
+			  size_t count)
+{
+	struct btserdev *bd = serdev_device_get_drvdata(serdev);
+
+	mutex_lock(&bd->rx_lock);
+	bd->hdev->stat.byte_rx += count;
+	btserdev_h4_rx_feed(&bd->rx, data, count);
+	btserdev_account_rx_errors(bd);
+	if (btserdev_h4_rx_busy(&bd->rx))
+		mod_delayed_work(system_wq, &bd->rx_timeout,
+				 msecs_to_jiffies(BTSERDEV_RX_TIMEOUT_MS));
+	mutex_unlock(&bd->rx_lock);
+	return count;
+}
+
+/* receive_buf returns size_t since 6.9, int before (see Kbuild). */
+#ifndef BTSERDEV_RX_RETURNS_INT
+#define btserdev_receive_buf btserdev_rx
+#else
+static int btserdev_receive_buf(struct serdev_device *serdev, const u8 *data,
+				size_t count)
+{
+	return btserdev_rx(serdev, data, count);
+}
+#endif
+
+static void btserdev_rx_timeout(struct work_struct *work)
+{
+	struct btserdev *bd = container_of(to_delayed_work(work),
+					   struct btserdev, rx_timeout);
+
+	mutex_lock(&bd->rx_lock);
+	if (btserdev_h4_rx_busy(&bd->rx)) {
+		btserdev_h4_rx_reset(&bd->rx);
+		btserdev_account_rx_errors(bd);
+	}
+	mutex_unlock(&bd->rx_lock);
+}
+
+static void btserdev_write_wakeup(struct serdev_device *serdev)
+{
+	struct btserdev *bd = serdev_device_get_drvdata(serdev);
+
+	schedule_work(&bd->tx_work);
+}
+
+static const struct serdev_device_ops btserdev_client_ops = {
+	.receive_buf = btserdev_receive_buf,
+	.write_wakeup = btserdev_write_wakeup,
+};
+
+static void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb)
+{
+	switch (hci_skb_pkt_type(skb)) {
+	case HCI_COMMAND_PKT:
+		hdev->stat.cmd_tx++;
+		break;
+	case HCI_ACLDATA_PKT:
+		hdev->stat.acl_tx++;
+		break;
+	case HCI_SCODATA_PKT:
+		hdev->stat.sco_tx++;
+		break;
+	}
+}
+
+/*
+ * Write queued packets until the UART takes no more; write_wakeup brings
+ * us back when it has room again. A work item never runs concurrently
+ * with itself, so the queue head is ours.
+ */
+static void btserdev_tx_work(struct work_struct *work)
+{
+	struct btserdev *bd = container_of(work, struct btserdev, tx_work);
+	struct hci_dev *hdev = bd->hdev;
+	struct sk_buff *skb;
+	int len;
+
+	while ((skb = skb_dequeue(&bd->txq))) {
+		len = serdev_device_write_buf(bd->serdev, skb->data, skb->len);
+		if (len < 0) {
+			bt_dev_err_ratelimited(hdev, "write failed: %pe", ERR_PTR(len));
+			hdev->stat.err_tx++;
+			kfree_skb(skb);
+			continue;
+		}
+		hdev->stat.byte_tx += len;
+		skb_pull(skb, len);
+		if (skb->len) {
+			skb_queue_head(&bd->txq, skb);
+			break;
+		}
+		btserdev_count_tx(hdev, skb);
+		kfree_skb(skb);
+	}
+}
+
+static int btserdev_send(struct hci_dev *hdev, struct sk_buff *skb)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	memcpy(skb_push(skb, 1), &hci_skb_pkt_type(skb), 1);
+	skb_queue_tail(&bd->txq, skb);
+	schedule_work(&bd->tx_work);
+	return 0;
+}
+
+static void btserdev_stop_io(struct btserdev *bd)
+{
+	cancel_work_sync(&bd->tx_work);
+	skb_queue_purge(&bd->txq);
+	cancel_delayed_work_sync(&bd->rx_timeout);
+	mutex_lock(&bd->rx_lock);
+	btserdev_h4_rx_reset(&bd->rx);
+	mutex_unlock(&bd->rx_lock);
+}
+
+static int btserdev_open(struct hci_dev *hdev)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+	struct serdev_device *serdev = bd->serdev;
+	int ret;
+
+	ret = btserdev_power_on(&bd->power);
+	if (ret)
+		return ret;
+
+	ret = serdev_device_open(serdev);
+	if (ret) {
+		bt_dev_err(hdev, "cannot open the UART: %pe", ERR_PTR(ret));
+		goto err_power;
+	}
+	serdev_device_set_baudrate(serdev, bd->init_speed);
+	serdev_device_set_flow_control(serdev, true);
+	return 0;
+
+err_power:
+	btserdev_power_off(&bd->power);
+	return ret;
+}
+
+static int btserdev_close(struct hci_dev *hdev)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	serdev_device_close(bd->serdev);
+	btserdev_stop_io(bd);
+	btserdev_power_off(&bd->power);
+	return 0;
+}
+
+static int btserdev_flush(struct hci_dev *hdev)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	skb_queue_purge(&bd->txq);
+	return 0;
+}
+
+static int btserdev_setup(struct hci_dev *hdev)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	return bd->vendor->setup(bd);
+}
+
+static int btserdev_probe(struct serdev_device *serdev)
+{
+	struct device *dev = &serdev->dev;
+	struct hci_dev *hdev;
+	struct btserdev *bd;
+	int ret;
+
+	bd = devm_kzalloc(dev, sizeof(*bd), GFP_KERNEL);
+	if (!bd)
+		return -ENOMEM;
+	bd->serdev = serdev;
+	bd->vendor = device_get_match_data(dev);
+	if (!bd->vendor)
+		bd->vendor = &btserdev_generic;
+
+	bd->init_speed = BTSERDEV_DEFAULT_SPEED;
+	device_property_read_u32(dev, "current-speed", &bd->init_speed);
+	device_property_read_u32(dev, "max-speed", &bd->oper_speed);
+	if (!bd->init_speed)
+		return dev_err_probe(dev, -EINVAL, "current-speed must not be 0\n");
+
+	ret = btserdev_power_get(dev, &bd->power);
+	if (ret)
+		return ret;
+
+	skb_queue_head_init(&bd->txq);
+	INIT_WORK(&bd->tx_work, btserdev_tx_work);
+	mutex_init(&bd->rx_lock);
+	INIT_DELAYED_WORK(&bd->rx_timeout, btserdev_rx_timeout);
+	btserdev_h4_rx_init(&bd->rx, dev, btserdev_deliver, bd);
+
+	serdev_device_set_drvdata(serdev, bd);
+	serdev_device_set_client_ops(serdev, &btserdev_client_ops);
+
+	hdev = hci_alloc_dev();
+	if (!hdev)
+		return -ENOMEM;
+	bd->hdev = hdev;
+	hci_set_drvdata(hdev, bd);
+	hdev->bus = HCI_UART;
+	hdev->manufacturer = bd->vendor->manufacturer;
+	SET_HCIDEV_DEV(hdev, dev);
+	hdev->open = btserdev_open;
+	hdev->close = btserdev_close;
+	hdev->flush = btserdev_flush;
+	hdev->send = btserdev_send;
+	if (bd->vendor->setup) {
+		hdev->setup = btserdev_setup;
+		/* A power cycle loses what setup loaded: run it every time. */
+		set_bit(HCI_QUIRK_NON_PERSISTENT_SETUP, &hdev->quirks);
+	}
+
+	ret = hci_register_dev(hdev);
+	if (ret) {
+		dev_err(dev, "cannot register hci device: %pe\n", ERR_PTR(ret));
+		hci_free_dev(hdev);
+		return ret;
+	}
+	bt_dev_info(hdev, "%s controller at %u baud", bd->vendor->name,
+		    bd->init_speed);
+	return 0;
+}
+
+static void btserdev_remove(struct serdev_device *serdev)
+{
+	struct btserdev *bd = serdev_device_get_drvdata(serdev);
+
+	hci_unregister_dev(bd->hdev);
+	btserdev_stop_io(bd);
+	btserdev_power_off(&bd->power);
+	hci_free_dev(bd->hdev);
+}
+
+static const struct of_device_id btserdev_of_match[] = {
+	{ .compatible = "serdev-suite,bt-h4", .data = &btserdev_generic },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, btserdev_of_match);
+
+static struct serdev_device_driver btserdev_driver = {
+	.probe = btserdev_probe,
+	.remove = btserdev_remove,
+	.driver = {
+		.name = "btserdev",
+		.of_match_table = btserdev_of_match,
+	},
+};
+module_serdev_device_driver(btserdev_driver);
+
+MODULE_DESCRIPTION("Bluetooth HCI controllers on a UART (serdev, H4)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,547 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Emulate a Broadcom Bluetooth UART controller's boot and firmware download.
+
+  bcm-emu.py --listen PATH [--upstream PATH] [--record FILE]
+             [--wire-baud-model] [--init-baud N] [--bdaddr XX:XX:XX:XX:XX:XX]
+
+Listens on the unix stream socket PATH, accepts one client (the serial
+port's socket chardev) and speaks H4 to it. In the boot ROM it answers
+HCI Reset, Read Local Version, Read BD_ADDR, Read Local Name and the
+Broadcom vendor commands Update UART Baud Rate (0xfc18), Download
+Minidriver (0xfc2e), Write RAM (0xfc4c) and Launch RAM (0xfc4e); anything
+else gets status 0x01 (Unknown HCI Command), as a real chip would.
+
+After Launch RAM the firmware "runs": download commands are refused, and
+the next HCI Reset hands the link to --upstream (a virtual controller's
+H4 socket), bytes proxied unchanged both ways, starting with that Reset.
+Without --upstream the emulator keeps answering, as patched firmware.
+
+--wire-baud-model sleeps bytes * 10 / baud for every command consumed and
+every reply sent (and every proxied chunk); the baud starts at --init-baud
+and follows accepted 0xfc18 commands once their reply has gone out.
+
+The JSON record (--record) is written at exit (client gone or SIGTERM) and
+after each Launch RAM, baud command and hand-off.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import selectors
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+
+H4_CMD, H4_ACL, H4_SCO, H4_EVT = 0x01, 0x02, 0x03, 0x04
+# H4 type -> (header length, offset of length field, size of length field)
+H4_HEADERS = {H4_CMD: (3, 2, 1), H4_ACL: (4, 2, 2),
+              H4_SCO: (3, 2, 1), H4_EVT: (2, 1, 1)}
+
+OP_RESET = 0x0C03
+OP_READ_LOCAL_NAME = 0x0C14
+OP_READ_LOCAL_VERSION = 0x1001
+OP_READ_BD_ADDR = 0x1009
+OP_UPDATE_BAUD = 0xFC18
+OP_DOWNLOAD_MINIDRIVER = 0xFC2E
+OP_WRITE_RAM = 0xFC4C
+OP_LAUNCH_RAM = 0xFC4E
+
+EVT_CMD_COMPLETE = 0x0E
+ST_OK = 0x00
+ST_UNKNOWN_COMMAND = 0x01
+ST_DISALLOWED = 0x0C
+ST_INVALID_PARAMS = 0x12
+
+SUPPORTED_BAUDS = frozenset((115200, 230400, 460800, 921600, 1000000,
+                             1500000, 2000000, 3000000, 4000000))
+MAX_WRITE_RAM_DATA = 251
+CHIP_NAME = b"BCM43430A1"
+NAME_LEN = 248
+BROADCOM = 15
+HCI_VERSION = 0x06
+LMP_VERSION = 0x06
+ROM_VERSION = (0x0000, 0x2209)        # (HCI revision, LMP subversion)
+PATCHED_VERSION = (0x0165, 0x4209)
+DEFAULT_BDADDR = "02:42:43:4D:00:01"
+RECV_SIZE = 4096
+
+ROM, DOWNLOAD, LAUNCHED, RUNNING = "rom", "download", "launched", "running"
+
+
+class Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+def die(msg):
+    print(f"bcm-emu: error: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def log(msg):
+    print(f"bcm-emu: {msg}", file=sys.stderr, flush=True)
+
+
+class H4Parser:
+    """Reassemble H4 packets from a byte stream cut anywhere."""
+
+    def __init__(self):
+        self.buf = bytearray()
+
+    def feed(self, data):
+        self.buf += data
+
+    def next_packet(self):
+        """Return (type, raw bytes) of the next whole packet, or None.
+
+        A byte that starts no known packet type comes back alone with
+        type None, so the caller can count it and the stream resyncs.
+        """
+        if not self.buf:
+            return None
+        ptype = self.buf[0]
+        if ptype not in H4_HEADERS:
+            return self._take(None, 1)
+        hlen, loff, lsize = H4_HEADERS[ptype]
+        if len(self.buf) < 1 + hlen:
+            return None
+        plen = int.from_bytes(self.buf[1 + loff:1 + loff + lsize], "little")
+        if len(self.buf) < 1 + hlen + plen:
+            return None
+        return self._take(ptype, 1 + hlen + plen)
+
+    def _take(self, ptype, size):
+        raw = bytes(self.buf[:size])
+        del self.buf[:size]
+        return ptype, raw
+
+    def drain(self):
+        """Return and forget whatever is buffered."""
+        rest = bytes(self.buf)
+        self.buf.clear()
+        return rest
+
+
+class Wire:
+    """Optional model of UART wire time: 10 bits per byte at the baud."""
+
+    def __init__(self, enabled, baud):
+        self.enabled = enabled
+        self.baud = baud
+
+    def pass_bytes(self, count):
+        if self.enabled and count:
+            time.sleep(count * 10 / self.baud)
+
+
+class Record:
+    """What the host did, saved as JSON."""
+
+    def __init__(self, path):
+        self.path = path
+        self.t0 = time.monotonic()
+        self.sha = hashlib.sha256()
+        self.data = {
+            "commands": [], "baud_commands": [],
+            "write_ram_records": 0, "write_ram_bytes": 0,
+            "write_ram_sha256": self.sha.hexdigest(),
+            "write_ram_first_address": None, "write_ram_last_address": None,
+            "launch_address": None, "launches": 0,
+            "download_mode_entered": False,
+            "refused_count": 0, "refused": [],
+            "handed_off": False,
+            "proxied_to_upstream": 0, "proxied_from_upstream": 0,
+            "t_download_minidriver": None, "t_launch_ram": None,
+            "ignored_packets": 0, "dropped_bytes": 0,
+            "exit_reason": None,
+        }
+
+    def start_clock(self):
+        self.t0 = time.monotonic()
+
+    def now(self):
+        return round(time.monotonic() - self.t0, 6)
+
+    def command(self, opcode):
+        self.data["commands"].append(f"0x{opcode:04x}")
+
+    def refused(self, opcode, status):
+        self.data["refused_count"] += 1
+        self.data["refused"].append({"opcode": f"0x{opcode:04x}",
+                                     "status": status})
+
+    def baud(self, value, accepted):
+        self.data["baud_commands"].append({"baud": value,
+                                           "accepted": accepted})
+
+    def minidriver(self):
+        self.data["download_mode_entered"] = True
+        if self.data["t_download_minidriver"] is None:
+            self.data["t_download_minidriver"] = self.now()
+
+    def write_ram(self, address, chunk):
+        d = self.data
+        self.sha.update(chunk)
+        d["write_ram_records"] += 1
+        d["write_ram_bytes"] += len(chunk)
+        d["write_ram_sha256"] = self.sha.hexdigest()
+        if d["write_ram_first_address"] is None:
+            d["write_ram_first_address"] = address
+        d["write_ram_last_address"] = address
+
+    def launch(self, address):
+        self.data["launch_address"] = address
+        self.data["launches"] += 1
+        if self.data["t_launch_ram"] is None:
+            self.data["t_launch_ram"] = self.now()
+
+    def count(self, key, amount=1):
+        self.data[key] += amount
+
+    def set(self, key, value):
+        self.data[key] = value
+
+    def save(self):
+        if not self.path:
+            return
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(self.data, f, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(tmp, self.path)
+
+
+class Reply:
+    """A command's outcome: status, return parameters, side effects."""
+
+    def __init__(self, status, params=b"", baud=None, save=False):
+        self.status = status
+        self.params = params
+        self.baud = baud
+        self.save = save
+
+
+class Chip:
+    """The controller's command handling, ROM to patched firmware."""
+
+    def __init__(self, record, bdaddr):
+        self.record = record
+        self.bdaddr = bdaddr
+        self.state = ROM
+        self.patched = False
+        self.handlers = {
+            OP_RESET: self.reset,
+            OP_READ_LOCAL_VERSION: self.read_local_version,
+            OP_READ_BD_ADDR: self.read_bd_addr,
+            OP_READ_LOCAL_NAME: self.read_local_name,
+            OP_UPDATE_BAUD: self.update_baud,
+            OP_DOWNLOAD_MINIDRIVER: self.download_minidriver,
+            OP_WRITE_RAM: self.write_ram,
+            OP_LAUNCH_RAM: self.launch_ram,
+        }
+
+    def wants_handoff(self, opcode):
+        return self.state == LAUNCHED and opcode == OP_RESET
+
+    def handle(self, opcode, params):
+        handler = self.handlers.get(opcode)
+        if handler is None:
+            return Reply(ST_UNKNOWN_COMMAND)
+        return handler(params)
+
+    def reset(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        self.state = RUNNING if self.patched else ROM
+        return Reply(ST_OK)
+
+    def read_local_version(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        rev, subver = PATCHED_VERSION if self.patched else ROM_VERSION
+        return Reply(ST_OK, struct.pack("<BHBHH", HCI_VERSION, rev,
+                                        LMP_VERSION, BROADCOM, subver))
+
+    def read_bd_addr(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        return Reply(ST_OK, self.bdaddr)
+
+    def read_local_name(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        return Reply(ST_OK, CHIP_NAME.ljust(NAME_LEN, b"\0"))
+
+    def update_baud(self, params):
+        if len(params) != 6:
+            self.record.baud(None, False)
+            return Reply(ST_INVALID_PARAMS, save=True)
+        baud = struct.unpack_from("<I", params, 2)[0]
+        ok = baud in SUPPORTED_BAUDS
+        self.record.baud(baud, ok)
+        if not ok:
+            return Reply(ST_INVALID_PARAMS, save=True)
+        return Reply(ST_OK, baud=baud, save=True)
+
+    def download_minidriver(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        self.state = DOWNLOAD
+        self.record.minidriver()
+        return Reply(ST_OK)
+
+    def write_ram(self, params):
+        if self.state != DOWNLOAD:
+            return Reply(ST_DISALLOWED)
+        if not 5 <= len(params) <= 4 + MAX_WRITE_RAM_DATA:
+            return Reply(ST_INVALID_PARAMS)
+        address = struct.unpack_from("<I", params)[0]
+        self.record.write_ram(address, params[4:])
+        return Reply(ST_OK)
+
+    def launch_ram(self, params):
+        if self.state != DOWNLOAD:
+            return Reply(ST_DISALLOWED)
+        if len(params) != 4:
+            return Reply(ST_INVALID_PARAMS)
+        self.record.launch(struct.unpack("<I", params)[0])
+        self.state = LAUNCHED
+        self.patched = True
+        return Reply(ST_OK, save=True)
+
+
+def command_complete(opcode, reply):
+    """H4 bytes of a Command Complete event for reply."""
+    params = struct.pack("<BHB", 1, opcode, reply.status) + reply.params
+    return bytes((H4_EVT, EVT_CMD_COMPLETE, len(params))) + params
+
+
+class Session:
+    """One client connection: answer it, or proxy it once handed off."""
+
+    def __init__(self, args, client, record):
+        self.args = args
+        self.client = client
+        self.record = record
+        self.wire = Wire(args.wire_baud_model, args.init_baud)
+        self.chip = Chip(record, args.bdaddr)
+        self.parser = H4Parser()
+        self.upstream = None
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(client, selectors.EVENT_READ, self.from_client)
+
+    def run(self):
+        """Serve until one side closes; return the exit reason."""
+        while True:
+            for key, _ in self.sel.select():
+                reason = key.data()
+                if reason:
+                    return reason
+
+    def from_client(self):
+        data = recv(self.client)
+        if not data:
+            return "client-closed"
+        if self.upstream:
+            return self.to_upstream(data)
+        self.parser.feed(data)
+        return self.serve_packets()
+
+    def serve_packets(self):
+        while (packet := self.parser.next_packet()) is not None:
+            ptype, raw = packet
+            self.wire.pass_bytes(len(raw))
+            if ptype == H4_CMD:
+                reason = self.command(raw)
+                if reason or self.upstream:
+                    return reason
+            elif ptype is None:
+                self.record.count("dropped_bytes")
+            else:
+                self.record.count("ignored_packets")
+        return None
+
+    def command(self, raw):
+        opcode = struct.unpack_from("<H", raw, 1)[0]
+        self.record.command(opcode)
+        if self.args.upstream and self.chip.wants_handoff(opcode):
+            return self.hand_off(raw)
+        reply = self.chip.handle(opcode, raw[4:])
+        if reply.status != ST_OK:
+            self.record.refused(opcode, reply.status)
+        if reply.save:
+            self.record.save()
+        self.send_client(command_complete(opcode, reply))
+        if reply.baud:
+            self.wire.baud = reply.baud
+        return None
+
+    def hand_off(self, reset):
+        """Connect upstream and forward reset plus anything buffered."""
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(self.args.upstream)
+        except OSError as err:
+            upstream.close()
+            log(f"cannot reach upstream {self.args.upstream}: {err}")
+            return "upstream-unreachable"
+        self.upstream = upstream
+        self.sel.register(upstream, selectors.EVENT_READ, self.from_upstream)
+        self.record.set("handed_off", True)
+        self.record.save()
+        log(f"handed off to {self.args.upstream}")
+        rest = self.parser.drain()
+        self.wire.pass_bytes(len(rest))
+        return self.forward(reset + rest)
+
+    def to_upstream(self, data):
+        self.wire.pass_bytes(len(data))
+        return self.forward(data)
+
+    def forward(self, data):
+        try:
+            self.upstream.sendall(data)
+        except OSError:
+            return "upstream-closed"
+        self.record.count("proxied_to_upstream", len(data))
+        return None
+
+    def from_upstream(self):
+        data = recv(self.upstream)
+        if not data:
+            return "upstream-closed"
+        self.record.count("proxied_from_upstream", len(data))
+        self.send_client(data)
+        return None
+
+    def send_client(self, data):
+        self.wire.pass_bytes(len(data))
+        self.client.sendall(data)
+
+    def close(self):
+        self.sel.close()
+        if self.upstream:
+            self.upstream.close()
+        self.client.close()
+
+
+def recv(sock):
+    try:
+        return sock.recv(RECV_SIZE)
+    except ConnectionResetError:
+        return b""
+
+
+def remove_stale_socket(path):
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(mode):
+        die(f"{path} exists and is not a socket")
+    os.unlink(path)
+
+
+def listen(path):
+    """Listen on path; the file appears only once connections work."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        die(f"cannot listen on {path}: directory {directory} does not exist")
+    remove_stale_socket(path)
+    tmp = os.path.join(os.path.dirname(path), f".{os.getpid()}.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(tmp)
+        server.listen(1)
+        os.rename(tmp, path)
+    except OSError as err:
+        unlink_quietly(tmp)
+        die(f"cannot listen on {path}: {err.strerror or err}")
+    return server
+
+
+def on_sigterm(_signum, _frame):
+    raise Terminated()
+
+
+def serve(args, record):
+    server = listen(args.listen)
+    session = None
+    try:
+        client, _ = server.accept()
+        server.close()
+        record.start_clock()
+        log("client connected")
+        session = Session(args, client, record)
+        reason = session.run()
+    except Terminated:
+        reason = "terminated"
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if session:
+            session.close()
+        server.close()
+        unlink_quietly(args.listen)
+    record.set("exit_reason", reason)
+    record.save()
+    log(f"exit: {reason}")
+    return 1 if reason == "upstream-unreachable" else 0
+
+
+def unlink_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def bdaddr_arg(text):
+    """Parse XX:XX:XX:XX:XX:XX into the 6 wire (little-endian) bytes."""
+    parts = text.split(":")
+    try:
+        raw = bytes(int(p, 16) for p in parts if len(p) == 2)
+    except ValueError:
+        raw = b""
+    if len(parts) != 6 or len(raw) != 6:
+        raise argparse.ArgumentTypeError(f"bad address {text}")
+    return raw[::-1]
+
+
+def baud_arg(text):
+    value = int(text, 0)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"bad baud {text}")
+    return value
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Emulate a Broadcom UART Bluetooth controller's boot.")
+    p.add_argument("--listen", required=True, metavar="PATH",
+                   help="unix socket to listen on")
+    p.add_argument("--upstream", metavar="PATH",
+                   help="H4 controller socket to hand the link to")
+    p.add_argument("--record", metavar="FILE", help="JSON record to write")
+    p.add_argument("--wire-baud-model", action="store_true",
+                   help="sleep for the UART wire time of every byte")
+    p.add_argument("--init-baud", type=baud_arg, default=115200,
+                   help="baud before any 0xfc18 (default 115200)")
+    p.add_argument("--bdaddr", type=bdaddr_arg,
+                   default=bdaddr_arg(DEFAULT_BDADDR),
+                   help=f"BD_ADDR to report (default {DEFAULT_BDADDR})")
+    return p.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    record = Record(args.record)
+    return serve(args, record)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

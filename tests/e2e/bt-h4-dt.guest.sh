@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of bt-h4-dt: the board's DT describes a plain H4 controller on
+# the PL011; btserdev (loaded by coldplug, as udev would) registers hci0
+# with no attach tool, and sequences the module's power on open and close.
+# shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
+. /lib/suite.sh
+
+expected=$(cat /etc/suite/bdaddr)
+line_is() { [ "$(sim_line "$1")" = "$2" ]; }
+vbat_is() { [ "$(regulator_state bt-vbat)" = "$1" ]; }
+driver_is_btserdev() {
+	[ "$(basename "$(readlink /sys/class/bluetooth/hci0/device/driver)")" = btserdev ]
+}
+powered_off() { line_is 0 0 && line_is 1 1 && line_is 2 0 && vbat_is disabled; }
+powered_on() { line_is 0 1 && line_is 1 0 && line_is 2 1 && vbat_is enabled; }
+
+check "no tty left on the PL011 (serdev owns it)" test ! -e /dev/ttyAMA0
+check "hci0 registered at boot, no attach tool" wait_for 20 test -e /sys/class/bluetooth/hci0
+check "hci0 is bound to btserdev" driver_is_btserdev
+# The core powers a new controller up for its init, then off after 2 s.
+check "module powered off after the core's auto-off" wait_for 10 powered_off
+
+check "hciconfig hci0 up" hciconfig hci0 up
+check "power on: enable 1, reset 0, wake 1, vbat enabled" powered_on
+hciconfig -a hci0 >/tmp/hci0.txt 2>&1
+cat /tmp/hci0.txt
+check "hci0 is UP RUNNING on bus UART" grep -q 'UP RUNNING' /tmp/hci0.txt
+check "hci0 has btvirt's address $expected" grep -q "BD Address: $expected" /tmp/hci0.txt
+btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
+cat /tmp/mgmt.txt
+check "btmgmt info shows $expected" grep -qi "addr $expected" /tmp/mgmt.txt
+
+check "hciconfig hci0 down" hciconfig hci0 down
+check "power off: enable 0, reset 1, wake 0, vbat disabled" powered_off
+
+check "rmmod btserdev removes hci0" sh -c 'rmmod btserdev && ! test -e /sys/class/bluetooth/hci0'
+check "modprobe btserdev brings hci0 back" modprobe btserdev
+check "hci0 registered again" wait_for 20 test -e /sys/class/bluetooth/hci0
+check "hci0 up again after rebind" wait_for 10 hciconfig hci0 up
+hciconfig hci0 down
+exit 0

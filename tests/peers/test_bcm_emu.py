@@ -1,0 +1,480 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/peers/bcm-emu.py and scripts/peers/mkhcd.py.
+
+Run from the repository root:
+  /usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
+"""
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EMU = os.path.join(TOP, "scripts", "peers", "bcm-emu.py")
+MKHCD = os.path.join(TOP, "scripts", "peers", "mkhcd.py")
+PYTHON = sys.executable or "/usr/bin/python3"
+TIMEOUT = 10
+
+RESET, READ_NAME, READ_VERSION, READ_BDADDR = 0x0C03, 0x0C14, 0x1001, 0x1009
+BAUD, MINIDRIVER, WRITE_RAM, LAUNCH_RAM = 0xFC18, 0xFC2E, 0xFC4C, 0xFC4E
+HCI_RESET_H4 = b"\x01\x03\x0c\x00"
+
+
+def h4_command(opcode, params=b""):
+    return struct.pack("<BHB", 1, opcode, len(params)) + params
+
+
+def baud_params(baud):
+    return b"\0\0" + struct.pack("<I", baud)
+
+
+def parse_hcd(blob):
+    """Split an .hcd file into records; the last may be incomplete.
+
+    Each record: dict(offset, opcode, length, params, complete).
+    """
+    records, off = [], 0
+    while off < len(blob):
+        header = blob[off:off + 3]
+        if len(header) < 3:
+            records.append({"offset": off, "opcode": None, "length": None,
+                            "params": header, "complete": False})
+            break
+        opcode, length = struct.unpack("<HB", header)
+        params = blob[off + 3:off + 3 + length]
+        records.append({"offset": off, "opcode": opcode, "length": length,
+                        "params": params, "complete": len(params) == length})
+        off += 3 + length
+    return records
+
+
+def run_mkhcd(path, *extra):
+    out = subprocess.run([PYTHON, MKHCD, "-o", path, *extra], check=True,
+                         capture_output=True, text=True, timeout=TIMEOUT)
+    with open(path, "rb") as f:
+        return f.read(), json.loads(out.stdout)
+
+
+def split(data, sizes):
+    """Cut data into pieces whose sizes cycle through sizes."""
+    pieces, off = [], 0
+    for size in itertools.cycle(sizes):
+        if off >= len(data):
+            return pieces
+        pieces.append(data[off:off + size])
+        off += size
+    return pieces
+
+
+def connect(path, proc):
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"emulator exited with {proc.returncode}")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            sock.settimeout(TIMEOUT)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+class PacketReader:
+    """Read whole H4 packets (events, ACL) from a socket."""
+
+    HEADERS = {2: (4, 2, 2), 4: (2, 1, 1)}
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def packet(self):
+        while True:
+            size = self._size()
+            if size is not None and len(self.buf) >= size:
+                packet, self.buf = self.buf[:size], self.buf[size:]
+                return packet
+            data = self.sock.recv(4096)
+            if not data:
+                raise AssertionError(f"connection closed, have {self.buf!r}")
+            self.buf += data
+
+    def _size(self):
+        if not self.buf:
+            return None
+        hlen, loff, lsize = self.HEADERS[self.buf[0]]
+        if len(self.buf) < 1 + hlen:
+            return None
+        plen = int.from_bytes(self.buf[1 + loff:1 + loff + lsize], "little")
+        return 1 + hlen + plen
+
+
+class Emu:
+    """One emulator process and a client connection to it."""
+
+    def __init__(self, tmp, *extra):
+        self.sock_path = os.path.join(tmp, "bcm.sock")
+        self.record_path = os.path.join(tmp, "record.json")
+        self.log_path = os.path.join(tmp, "emu.log")
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [PYTHON, EMU, "--listen", self.sock_path,
+                 "--record", self.record_path, *extra], stderr=log)
+        self.sock = connect(self.sock_path, self.proc)
+        self.reader = PacketReader(self.sock)
+
+    def send(self, data, sizes=None, pause=0.0):
+        for piece in split(data, sizes or [len(data) or 1]):
+            self.sock.sendall(piece)
+            if pause:
+                time.sleep(pause)
+
+    def reply(self):
+        """Read one Command Complete: (opcode, status, rest)."""
+        event = self.reader.packet()
+        if event[:2] != b"\x04\x0e" or event[3] != 1:
+            raise AssertionError(f"not a Command Complete: {event.hex()}")
+        opcode, status = struct.unpack_from("<HB", event, 4)
+        return opcode, status, event[7:]
+
+    def command(self, opcode, params=b"", **send_args):
+        self.send(h4_command(opcode, params), **send_args)
+        got_opcode, status, rest = self.reply()
+        if got_opcode != opcode:
+            raise AssertionError(f"reply to 0x{got_opcode:04x}, "
+                                 f"sent 0x{opcode:04x}")
+        return status, rest
+
+    def record(self):
+        with open(self.record_path) as f:
+            return json.load(f)
+
+    def finish(self):
+        """Disconnect, wait for the exit, return the final record."""
+        self.sock.close()
+        self.proc.wait(timeout=TIMEOUT)
+        return self.record()
+
+    def kill(self):
+        self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class TempDirCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="bcm-emu-test-")
+        self.emus = []
+
+    def tearDown(self):
+        for emu in self.emus:
+            emu.kill()
+        shutil.rmtree(self.tmp)
+
+    def start(self, *extra):
+        emu = Emu(self.tmp, *extra)
+        self.emus.append(emu)
+        return emu
+
+
+class DownloadTest(TempDirCase):
+    def test_full_download_session(self):
+        path = os.path.join(self.tmp, "fw.hcd")
+        blob, summary = run_mkhcd(path, "--size", "20000", "--seed", "7",
+                                  "--base", "0x00210000")
+        records = parse_hcd(blob)
+        writes = [r for r in records if r["opcode"] == WRITE_RAM]
+        data = b"".join(r["params"][4:] for r in writes)
+        emu = self.start()
+
+        self.assertEqual(emu.command(RESET), (0, b""))
+        rom_version = self.check_version(emu)
+        status, addr = emu.command(READ_BDADDR)
+        self.assertEqual((status, len(addr)), (0, 6))
+        status, name = emu.command(READ_NAME)
+        self.assertEqual((status, len(name)), (0, 248))
+        self.assertTrue(name.startswith(b"BCM"))
+        self.assertEqual(emu.command(MINIDRIVER), (0, b""))
+        for i, rec in enumerate(records):
+            sizes = [1, 7, 13, 61] if i % 2 else [3, 250, 2]
+            packet = b"\x01" + blob[rec["offset"]:rec["offset"] + 3 + rec["length"]]
+            emu.send(packet, sizes=sizes, pause=0.001)
+            self.assertEqual(emu.reply(), (rec["opcode"], 0, b""))
+
+        running = emu.record()
+        self.assertEqual(running["launch_address"], 0xFFFFFFFF)
+        self.assertEqual(emu.command(WRITE_RAM, writes[0]["params"])[0], 0x0C)
+        self.assertEqual(emu.command(RESET), (0, b""))
+        self.assertNotEqual(self.check_version(emu), rom_version)
+        final = emu.finish()
+
+        self.assertEqual(final["write_ram_sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(final["write_ram_sha256"], summary["write_ram_sha256"])
+        self.assertEqual(final["write_ram_records"], len(writes))
+        self.assertEqual(final["write_ram_bytes"], 20000)
+        self.assertEqual(final["write_ram_first_address"], 0x00210000)
+        self.assertEqual(final["write_ram_last_address"],
+                         struct.unpack_from("<I", writes[-1]["params"])[0])
+        self.assertEqual(final["launch_address"], 0xFFFFFFFF)
+        self.assertTrue(final["download_mode_entered"])
+        self.assertFalse(final["handed_off"])
+        self.assertLessEqual(final["t_download_minidriver"], final["t_launch_ram"])
+        self.assertEqual(final["refused"], [{"opcode": "0xfc4c", "status": 0x0C}])
+        self.assertEqual(final["exit_reason"], "client-closed")
+        self.assertEqual(final["commands"][:5],
+                         ["0x0c03", "0x1001", "0x1009", "0x0c14", "0xfc2e"])
+        self.assertEqual(len(final["commands"]), 5 + len(records) + 3)
+
+    def check_version(self, emu):
+        status, ver = emu.command(READ_VERSION)
+        self.assertEqual((status, len(ver)), (0, 8))
+        hci_ver, rev, lmp_ver, manufacturer, subver = struct.unpack("<BHBHH", ver)
+        self.assertEqual((hci_ver, lmp_ver, manufacturer), (6, 6, 15))
+        return rev, subver
+
+    def test_commands_pipelined_in_one_stream(self):
+        path = os.path.join(self.tmp, "fw.hcd")
+        blob, summary = run_mkhcd(path, "--size", "3000", "--seed", "3",
+                                  "--chunk", "200")
+        stream = h4_command(MINIDRIVER) + b"".join(
+            b"\x01" + blob[r["offset"]:r["offset"] + 3 + r["length"]]
+            for r in parse_hcd(blob))
+        emu = self.start()
+        emu.send(stream, sizes=[5, 1, 333, 2], pause=0.001)
+        count = 1 + summary["write_ram_records"] + 1
+        replies = [emu.reply() for _ in range(count)]
+        self.assertEqual([r[1] for r in replies], [0] * count)
+        final = emu.finish()
+        self.assertEqual(final["write_ram_sha256"], summary["write_ram_sha256"])
+        self.assertEqual(final["write_ram_records"], 15)
+
+    def test_write_ram_before_minidriver_refused(self):
+        emu = self.start()
+        params = struct.pack("<I", 0x210000) + b"\xaa" * 16
+        self.assertEqual(emu.command(WRITE_RAM, params), (0x0C, b""))
+        self.assertEqual(emu.command(LAUNCH_RAM, b"\xff" * 4), (0x0C, b""))
+        final = emu.finish()
+        self.assertEqual(final["write_ram_records"], 0)
+        self.assertFalse(final["download_mode_entered"])
+        self.assertEqual(final["refused_count"], 2)
+        self.assertEqual(final["refused"][0], {"opcode": "0xfc4c", "status": 0x0C})
+
+    def test_bad_lengths_refused(self):
+        emu = self.start()
+        emu.command(MINIDRIVER)
+        self.assertEqual(emu.command(LAUNCH_RAM, b"\xff" * 3)[0], 0x12)
+        self.assertEqual(emu.command(LAUNCH_RAM, b"\xff" * 5)[0], 0x12)
+        self.assertEqual(emu.command(WRITE_RAM, b"\0\0\x21\0")[0], 0x12)
+        final = emu.finish()
+        self.assertIsNone(final["launch_address"])
+        self.assertEqual(final["refused"],
+                         [{"opcode": "0xfc4e", "status": 0x12},
+                          {"opcode": "0xfc4e", "status": 0x12},
+                          {"opcode": "0xfc4c", "status": 0x12}])
+
+    def test_baud_commands(self):
+        emu = self.start()
+        self.assertEqual(emu.command(BAUD, baud_params(1234567))[0], 0x12)
+        self.assertEqual(emu.command(BAUD, baud_params(921600)[:5])[0], 0x12)
+        self.assertEqual(emu.command(BAUD, baud_params(3000000))[0], 0)
+        expected = [{"baud": 1234567, "accepted": False},
+                    {"baud": None, "accepted": False},
+                    {"baud": 3000000, "accepted": True}]
+        self.assertEqual(emu.record()["baud_commands"], expected)
+        final = emu.finish()
+        self.assertEqual(final["baud_commands"], expected)
+        self.assertEqual(final["refused_count"], 2)
+
+    def test_unknown_opcodes(self):
+        emu = self.start()
+        self.assertEqual(emu.command(0xFC99, b"\x01\x02"), (0x01, b""))
+        self.assertEqual(emu.command(0x1003), (0x01, b""))
+        final = emu.finish()
+        self.assertEqual(final["refused"],
+                         [{"opcode": "0xfc99", "status": 0x01},
+                          {"opcode": "0x1003", "status": 0x01}])
+
+    def test_garbage_byte_resyncs(self):
+        emu = self.start()
+        emu.send(b"\xff" + HCI_RESET_H4)
+        self.assertEqual(emu.reply(), (RESET, 0, b""))
+        self.assertEqual(emu.finish()["dropped_bytes"], 1)
+
+
+class HandoffTest(TempDirCase):
+    def test_handoff_proxies_both_ways(self):
+        up_path = os.path.join(self.tmp, "upstream.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(up_path)
+        listener.listen(1)
+        listener.settimeout(TIMEOUT)
+        emu = self.start("--upstream", up_path)
+        emu.command(MINIDRIVER)
+        emu.command(WRITE_RAM, struct.pack("<I", 0x210000) + b"\x55" * 8)
+        emu.command(LAUNCH_RAM, b"\xff" * 4)
+
+        acl_out = b"\x02\x01\x20\x03\x00abc"
+        emu.send(HCI_RESET_H4 + acl_out, sizes=[3, 100])
+        upstream, _ = listener.accept()
+        self.addCleanup(upstream.close)
+        upstream.settimeout(TIMEOUT)
+        self.assertEqual(recv_exact(upstream, 4 + len(acl_out)),
+                         HCI_RESET_H4 + acl_out)
+
+        reset_done = b"\x04\x0e\x04\x01\x03\x0c\x00"
+        acl_in = b"\x02\x01\x20\x02\x00xy"
+        upstream.sendall(reset_done + acl_in)
+        self.assertEqual(emu.reader.packet(), reset_done)
+        self.assertEqual(emu.reader.packet(), acl_in)
+
+        emu.send(h4_command(READ_VERSION))
+        self.assertEqual(recv_exact(upstream, 4), h4_command(READ_VERSION))
+        marker = b"\x04\x0e\x05\x01\x01\x10\x00\x42"
+        upstream.sendall(marker)
+        self.assertEqual(emu.reader.packet(), marker)
+        self.assertTrue(emu.record()["handed_off"])
+        final = emu.finish()
+        self.assertTrue(final["handed_off"])
+        self.assertEqual(final["proxied_to_upstream"], 4 + len(acl_out) + 4)
+        self.assertEqual(final["proxied_from_upstream"],
+                         len(reset_done + acl_in + marker))
+
+    def test_no_handoff_before_launch(self):
+        up_path = os.path.join(self.tmp, "upstream.sock")
+        emu = self.start("--upstream", up_path)
+        self.assertEqual(emu.command(RESET), (0, b""))
+        self.assertFalse(emu.finish()["handed_off"])
+
+
+def recv_exact(sock, size):
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class WireModelTest(TempDirCase):
+    def test_wire_baud_model_slows_transfer(self):
+        baud, records, payload = 115200, 20, 251
+        emu = self.start("--wire-baud-model", "--init-baud", str(baud))
+        emu.command(MINIDRIVER)
+        params = struct.pack("<I", 0x210000) + bytes(payload)
+        start = time.monotonic()
+        for _ in range(records):
+            self.assertEqual(emu.command(WRITE_RAM, params), (0, b""))
+        elapsed = time.monotonic() - start
+        reply_size = 7
+        modelled = records * (len(h4_command(WRITE_RAM, params)) + reply_size) * 10 / baud
+        self.assertGreaterEqual(elapsed, 0.8 * modelled)
+        self.assertEqual(emu.finish()["write_ram_records"], records)
+
+
+class LifecycleTest(TempDirCase):
+    def test_sigterm_writes_record(self):
+        emu = self.start()
+        emu.command(RESET)
+        emu.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(emu.proc.wait(timeout=TIMEOUT), 0)
+        final = emu.record()
+        self.assertEqual(final["exit_reason"], "terminated")
+        self.assertEqual(final["commands"], ["0x0c03"])
+        self.assertFalse(os.path.exists(emu.sock_path))
+
+    def test_missing_directory_fails_clearly(self):
+        path = os.path.join(self.tmp, "absent", "bcm.sock")
+        out = subprocess.run([PYTHON, EMU, "--listen", path],
+                             capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertEqual(len(out.stderr.splitlines()), 1, out.stderr)
+        self.assertIn("does not exist", out.stderr)
+
+    def test_stale_socket_replaced(self):
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(os.path.join(self.tmp, "bcm.sock"))
+        stale.close()
+        emu = self.start()
+        self.assertEqual(emu.command(RESET), (0, b""))
+
+
+class MkhcdTest(TempDirCase):
+    def test_well_formed_file(self):
+        path = os.path.join(self.tmp, "fw.hcd")
+        blob, summary = run_mkhcd(path, "--size", "1000", "--seed", "5",
+                                  "--base", "0x1000")
+        records = parse_hcd(blob)
+        self.assertTrue(all(r["complete"] for r in records))
+        writes, launch = records[:-1], records[-1]
+        self.assertEqual({r["opcode"] for r in writes}, {WRITE_RAM})
+        self.assertEqual([len(r["params"]) - 4 for r in writes], [251] * 3 + [247])
+        addresses = [struct.unpack_from("<I", r["params"])[0] for r in writes]
+        self.assertEqual(addresses, [0x1000 + 251 * i for i in range(4)])
+        self.assertEqual((launch["opcode"], launch["params"]),
+                         (LAUNCH_RAM, b"\xff\xff\xff\xff"))
+        data = b"".join(r["params"][4:] for r in writes)
+        self.assertEqual(summary["write_ram_sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual((summary["write_ram_records"], summary["file_size"]),
+                         (4, len(blob)))
+
+    def test_seed_is_deterministic(self):
+        one, _ = run_mkhcd(os.path.join(self.tmp, "a"), "--seed", "9")
+        two, _ = run_mkhcd(os.path.join(self.tmp, "b"), "--seed", "9")
+        other, _ = run_mkhcd(os.path.join(self.tmp, "c"), "--seed", "10")
+        self.assertEqual(one, two)
+        self.assertNotEqual(one, other)
+
+    def test_truncated_final_record(self):
+        good, _ = run_mkhcd(os.path.join(self.tmp, "good"), "--size", "600")
+        blob, summary = run_mkhcd(os.path.join(self.tmp, "bad"), "--size",
+                                  "600", "--truncate-final", "2")
+        fault = summary["fault"]
+        self.assertEqual(blob, good[:-2])
+        records = parse_hcd(blob)
+        self.assertTrue(all(r["complete"] for r in records[:-1]))
+        last = records[-1]
+        self.assertEqual(last["offset"], fault["record_offset"])
+        self.assertEqual((last["opcode"], last["length"]), (LAUNCH_RAM, 4))
+        self.assertFalse(last["complete"])
+        self.assertEqual(len(last["params"]), 2)
+        self.assertEqual(len(blob) - last["offset"], fault["present_bytes"])
+
+    def test_length_overrun(self):
+        blob, summary = run_mkhcd(os.path.join(self.tmp, "bad"), "--size",
+                                  "600", "--overrun-length", "200")
+        fault = summary["fault"]
+        records = parse_hcd(blob)
+        self.assertTrue(all(r["complete"] for r in records[:-1]))
+        last = records[-1]
+        self.assertEqual(last["offset"], fault["record_offset"])
+        self.assertEqual((last["opcode"], last["length"]), (LAUNCH_RAM, 200))
+        self.assertEqual(last["params"], b"\xff" * 4)
+        self.assertEqual(last["offset"] + 3 + 4, len(blob))
+        self.assertEqual(fault["overrun_bytes"], 196)
+
+    def test_faults_are_exclusive(self):
+        out = subprocess.run([PYTHON, MKHCD, "-o", os.path.join(self.tmp, "x"),
+                              "--truncate-final", "1", "--overrun-length", "9"],
+                             capture_output=True, timeout=TIMEOUT)
+        self.assertNotEqual(out.returncode, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
