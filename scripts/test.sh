@@ -76,6 +76,10 @@ for f in "${shs[@]}"; do
 	check "shellcheck: $f" shellcheck -x "$f"
 done
 
+# Host-side peers the project wrote are tested too.
+check "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1 \
+	/usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
+
 # The harness must be able to fail: a failing KTAP document is counted as a
 # failure, and a scenario whose peer is missing fails with a clear message.
 harness_kunit_fails() {

@@ -73,6 +73,13 @@ struct btserdev_vendor {
  * @rx: the H4 receive path
  * @rx_timeout: drops a packet left incomplete by a silent line
  * @rx_errors: receive errors already added to hdev->stat.err_rx
+ * @host_wake_irq: host-wakeup interrupt, or 0
+ * @host_wakes: host-wakeup interrupts taken
+ * @pm_suspends: runtime suspends
+ * @pm_resumes: runtime resumes
+ * @recoveries: hardware errors and command timeouts recovered from
+ * @recovery_window: start of the current window of the recovery limit
+ * @window_recoveries: recoveries in that window
  */
 struct btserdev {
 	struct serdev_device *serdev;
@@ -90,6 +97,34 @@ struct btserdev {
 	struct btserdev_h4_rx rx;
 	struct delayed_work rx_timeout;
 	u64 rx_errors;
+
+	int host_wake_irq;
+	atomic_t host_wakes;
+	unsigned int pm_suspends;
+	unsigned int pm_resumes;
+
+	unsigned int recoveries;
+	unsigned long recovery_window;
+	unsigned int window_recoveries;
 };
+
+struct firmware;
+
+int btserdev_pm_init(struct btserdev *bd);
+void btserdev_pm_get(struct btserdev *bd);
+void btserdev_pm_put(struct btserdev *bd);
+extern const struct dev_pm_ops btserdev_pm_ops;
+
+void btserdev_debugfs_init(struct btserdev *bd);
+
+int btserdev_fw_request(struct btserdev *bd, const char *dir, const char *chip,
+			const char *ext, const struct firmware **fw);
+
+extern const struct btserdev_vendor btserdev_bcm;
+/* Exported by btbcm; its header is not part of the kernel's include/. */
+int btbcm_patchram(struct hci_dev *hdev, const struct firmware *fw);
+#if IS_ENABLED(CONFIG_KUNIT)
+int btserdev_bcm_hcd_check(const u8 *data, size_t size, size_t *bad);
+#endif
 
 #endif /* _BTSERDEV_H */

@@ -14,6 +14,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/of.h>
+#include <linux/pm_runtime.h>
 #include <linux/property.h>
 #include <linux/serdev.h>
 #include <net/bluetooth/bluetooth.h>
@@ -62,6 +63,9 @@ static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
 			  size_t count)
 {
 	struct btserdev *bd = serdev_device_get_drvdata(serdev);
+
+	pm_runtime_mark_last_busy(&serdev->dev);
+	pm_request_resume(&serdev->dev);
 
 	mutex_lock(&bd->rx_lock);
 	bd->hdev->stat.byte_rx += count;
@@ -137,6 +141,9 @@ static void btserdev_tx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	int len;
 
+	if (skb_queue_empty(&bd->txq))
+		return;
+	btserdev_pm_get(bd);
 	while ((skb = skb_dequeue(&bd->txq))) {
 		len = serdev_device_write_buf(bd->serdev, skb->data, skb->len);
 		if (len < 0) {
@@ -154,6 +161,7 @@ static void btserdev_tx_work(struct work_struct *work)
 		btserdev_count_tx(hdev, skb);
 		kfree_skb(skb);
 	}
+	btserdev_pm_put(bd);
 }
 
 static int btserdev_send(struct hci_dev *hdev, struct sk_buff *skb)
@@ -193,6 +201,8 @@ static int btserdev_open(struct hci_dev *hdev)
 	}
 	serdev_device_set_baudrate(serdev, bd->init_speed);
 	serdev_device_set_flow_control(serdev, true);
+	btserdev_pm_get(bd);
+	btserdev_pm_put(bd);
 	return 0;
 
 err_power:
@@ -223,6 +233,45 @@ static int btserdev_setup(struct hci_dev *hdev)
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
 	return bd->vendor->setup(bd);
+}
+
+/* More recoveries than this in a minute: the controller is given up on. */
+#define BTSERDEV_MAX_RECOVERIES	5
+
+static bool btserdev_recovery_allowed(struct btserdev *bd)
+{
+	if (time_after(jiffies, bd->recovery_window + 60 * HZ)) {
+		bd->recovery_window = jiffies;
+		bd->window_recoveries = 0;
+	}
+	return ++bd->window_recoveries <= BTSERDEV_MAX_RECOVERIES;
+}
+
+/*
+ * The core follows a Hardware Error event with a close and an open of the
+ * hci_dev: for us a power cycle through the supplies and the enable and
+ * reset lines, and the back end's setup again, with the same hci_dev.
+ */
+static void btserdev_hw_error(struct hci_dev *hdev, u8 code)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	bd->recoveries++;
+	bt_dev_err(hdev, "hardware error %#04x: power cycle and setup (recovery %u)",
+		   code, bd->recoveries);
+}
+
+static void btserdev_cmd_timeout(struct hci_dev *hdev)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	if (!btserdev_recovery_allowed(bd)) {
+		bt_dev_err_ratelimited(hdev, "command timeout: %u recoveries in a minute, giving up",
+				       BTSERDEV_MAX_RECOVERIES);
+		return;
+	}
+	bt_dev_err(hdev, "command timeout: resetting the controller");
+	hci_reset_dev(hdev);
 }
 
 static int btserdev_probe(struct serdev_device *serdev)
@@ -259,6 +308,10 @@ static int btserdev_probe(struct serdev_device *serdev)
 	serdev_device_set_drvdata(serdev, bd);
 	serdev_device_set_client_ops(serdev, &btserdev_client_ops);
 
+	ret = btserdev_pm_init(bd);
+	if (ret)
+		return ret;
+
 	hdev = hci_alloc_dev();
 	if (!hdev)
 		return -ENOMEM;
@@ -271,6 +324,8 @@ static int btserdev_probe(struct serdev_device *serdev)
 	hdev->close = btserdev_close;
 	hdev->flush = btserdev_flush;
 	hdev->send = btserdev_send;
+	hdev->hw_error = btserdev_hw_error;
+	hdev->cmd_timeout = btserdev_cmd_timeout;
 	if (bd->vendor->setup) {
 		hdev->setup = btserdev_setup;
 		/* A power cycle loses what setup loaded: run it every time. */
@@ -283,6 +338,7 @@ static int btserdev_probe(struct serdev_device *serdev)
 		hci_free_dev(hdev);
 		return ret;
 	}
+	btserdev_debugfs_init(bd);
 	bt_dev_info(hdev, "%s controller at %u baud", bd->vendor->name,
 		    bd->init_speed);
 	return 0;
@@ -300,6 +356,9 @@ static void btserdev_remove(struct serdev_device *serdev)
 
 static const struct of_device_id btserdev_of_match[] = {
 	{ .compatible = "serdev-suite,bt-h4", .data = &btserdev_generic },
+#if IS_ENABLED(CONFIG_BT_BCM)
+	{ .compatible = "serdev-suite,bt-bcm", .data = &btserdev_bcm },
+#endif
 	{ }
 };
 MODULE_DEVICE_TABLE(of, btserdev_of_match);
@@ -310,6 +369,7 @@ static struct serdev_device_driver btserdev_driver = {
 	.driver = {
 		.name = "btserdev",
 		.of_match_table = btserdev_of_match,
+		.pm = pm_ptr(&btserdev_pm_ops),
 	},
 };
 module_serdev_device_driver(btserdev_driver);

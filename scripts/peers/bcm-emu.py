@@ -375,10 +375,10 @@ class Session:
             self.record.refused(opcode, reply.status)
         if reply.save:
             self.record.save()
-        self.send_client(command_complete(opcode, reply))
+        reason = self.send_client(command_complete(opcode, reply))
         if reply.baud:
             self.wire.baud = reply.baud
-        return None
+        return reason
 
     def hand_off(self, reset):
         """Connect upstream and forward reset plus anything buffered."""
@@ -415,12 +415,15 @@ class Session:
         if not data:
             return "upstream-closed"
         self.record.count("proxied_from_upstream", len(data))
-        self.send_client(data)
-        return None
+        return self.send_client(data)
 
     def send_client(self, data):
         self.wire.pass_bytes(len(data))
-        self.client.sendall(data)
+        try:
+            self.client.sendall(data)
+        except OSError:
+            return "client-closed"
+        return None
 
     def close(self):
         self.sel.close()

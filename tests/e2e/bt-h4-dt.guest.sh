@@ -31,6 +31,26 @@ btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
 cat /tmp/mgmt.txt
 check "btmgmt info shows $expected" grep -qi "addr $expected" /tmp/mgmt.txt
 
+# Runtime PM: idle releases device-wakeup; traffic and host-wakeup resume.
+stat() { sed -n "s/^$1 //p" /sys/kernel/debug/bluetooth/hci0/btserdev; }
+rpm_is() { [ "$(cat /sys/class/bluetooth/hci0/device/power/runtime_status)" = "$1" ]; }
+check "idle: runtime suspended, device-wakeup released" \
+	wait_for 10 rpm_is suspended
+check "idle: device-wakeup line low" line_is 2 0
+resumes=$(stat pm_resumes)
+check "traffic (hciconfig version) while suspended" hciconfig hci0 version
+check "traffic resumed the device" test "$(stat pm_resumes)" -gt "$resumes"
+check "suspended again after the idle delay" wait_for 10 rpm_is suspended
+resumes=$(stat pm_resumes)
+pull=$(echo /sys/devices/platform/gpio-sim/gpiochip*/sim_gpio3/pull)
+echo pull-up >"$pull"
+check "host-wakeup edge taken" wait_for 5 test "$(stat host_wakes)" -ge 1
+check "host-wakeup resumed the device" wait_for 5 test "$(stat pm_resumes)" -gt "$resumes"
+echo pull-down >"$pull"
+check "suspended again after host-wakeup" wait_for 10 rpm_is suspended
+check "no receive errors against a clean controller" test "$(stat rx_garbage_bytes)$(stat rx_bad_headers)" = 00
+cat /sys/kernel/debug/bluetooth/hci0/btserdev
+
 check "hciconfig hci0 down" hciconfig hci0 down
 check "power off: enable 0, reset 1, wake 0, vbat disabled" powered_off
 

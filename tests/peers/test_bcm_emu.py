@@ -19,7 +19,8 @@ import tempfile
 import time
 import unittest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
 EMU = os.path.join(TOP, "scripts", "peers", "bcm-emu.py")
 MKHCD = os.path.join(TOP, "scripts", "peers", "mkhcd.py")
 PYTHON = sys.executable or "/usr/bin/python3"
@@ -56,6 +57,11 @@ def parse_hcd(blob):
                         "params": params, "complete": len(params) == length})
         off += 3 + length
     return records
+
+
+def h4_record(blob, rec):
+    """The H4 command packet carrying one .hcd record."""
+    return b"\x01" + blob[rec["offset"]:rec["offset"] + 3 + rec["length"]]
 
 
 def run_mkhcd(path, *extra):
@@ -116,6 +122,8 @@ class PacketReader:
     def _size(self):
         if not self.buf:
             return None
+        if self.buf[0] not in self.HEADERS:
+            raise AssertionError(f"not an event or ACL: {self.buf.hex()}")
         hlen, loff, lsize = self.HEADERS[self.buf[0]]
         if len(self.buf) < 1 + hlen:
             return None
@@ -134,6 +142,9 @@ class Emu:
             self.proc = subprocess.Popen(
                 [PYTHON, EMU, "--listen", self.sock_path,
                  "--record", self.record_path, *extra], stderr=log)
+        self.sock = self.reader = None
+
+    def connect(self):
         self.sock = connect(self.sock_path, self.proc)
         self.reader = PacketReader(self.sock)
 
@@ -166,11 +177,14 @@ class Emu:
     def finish(self):
         """Disconnect, wait for the exit, return the final record."""
         self.sock.close()
-        self.proc.wait(timeout=TIMEOUT)
+        code = self.proc.wait(timeout=TIMEOUT)
+        if code != 0:
+            raise AssertionError(f"emulator exited with {code}")
         return self.record()
 
     def kill(self):
-        self.sock.close()
+        if self.sock:
+            self.sock.close()
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -189,6 +203,7 @@ class TempDirCase(unittest.TestCase):
     def start(self, *extra):
         emu = Emu(self.tmp, *extra)
         self.emus.append(emu)
+        emu.connect()
         return emu
 
 
@@ -198,53 +213,64 @@ class DownloadTest(TempDirCase):
         blob, summary = run_mkhcd(path, "--size", "20000", "--seed", "7",
                                   "--base", "0x00210000")
         records = parse_hcd(blob)
-        writes = [r for r in records if r["opcode"] == WRITE_RAM]
-        data = b"".join(r["params"][4:] for r in writes)
         emu = self.start()
+        rom_version = self.boot_queries(emu)
+        self.assertEqual(emu.command(MINIDRIVER), (0, b""))
+        for i, rec in enumerate(records):
+            sizes = [1, 7, 13, 61] if i % 2 else [3, 250, 2]
+            emu.send(h4_record(blob, rec), sizes=sizes, pause=0.001)
+            self.assertEqual(emu.reply(), (rec["opcode"], 0, b""))
+        self.assertEqual(emu.record()["launch_address"], 0xFFFFFFFF)
+        self.after_launch(emu, records[0]["params"], rom_version)
+        final = emu.finish()
+        self.check_download_record(final, records, summary)
+        self.assertEqual(final["commands"][:5],
+                         ["0x0c03", "0x1001", "0x1009", "0x0c14", "0xfc2e"])
+        self.assertEqual(len(final["commands"]), 5 + len(records) + 3)
+        self.assertEqual(final["exit_reason"], "client-closed")
 
+    def boot_queries(self, emu):
+        """Ask what a driver asks a ROM; return its version."""
         self.assertEqual(emu.command(RESET), (0, b""))
-        rom_version = self.check_version(emu)
+        version = self.check_version(emu)
         status, addr = emu.command(READ_BDADDR)
         self.assertEqual((status, len(addr)), (0, 6))
         status, name = emu.command(READ_NAME)
         self.assertEqual((status, len(name)), (0, 248))
         self.assertTrue(name.startswith(b"BCM"))
-        self.assertEqual(emu.command(MINIDRIVER), (0, b""))
-        for i, rec in enumerate(records):
-            sizes = [1, 7, 13, 61] if i % 2 else [3, 250, 2]
-            packet = b"\x01" + blob[rec["offset"]:rec["offset"] + 3 + rec["length"]]
-            emu.send(packet, sizes=sizes, pause=0.001)
-            self.assertEqual(emu.reply(), (rec["opcode"], 0, b""))
+        return version
 
-        running = emu.record()
-        self.assertEqual(running["launch_address"], 0xFFFFFFFF)
-        self.assertEqual(emu.command(WRITE_RAM, writes[0]["params"])[0], 0x0C)
+    def after_launch(self, emu, write_params, rom_version):
+        """Download commands refused; Reset and a new version answered."""
+        self.assertEqual(emu.command(WRITE_RAM, write_params)[0], 0x0C)
         self.assertEqual(emu.command(RESET), (0, b""))
         self.assertNotEqual(self.check_version(emu), rom_version)
-        final = emu.finish()
 
-        self.assertEqual(final["write_ram_sha256"], hashlib.sha256(data).hexdigest())
-        self.assertEqual(final["write_ram_sha256"], summary["write_ram_sha256"])
+    def check_download_record(self, final, records, summary):
+        writes = [r for r in records if r["opcode"] == WRITE_RAM]
+        data = b"".join(r["params"][4:] for r in writes)
+        sha = hashlib.sha256(data).hexdigest()
+        last = struct.unpack_from("<I", writes[-1]["params"])[0]
+        self.assertEqual(final["write_ram_sha256"], sha)
+        self.assertEqual(summary["write_ram_sha256"], sha)
         self.assertEqual(final["write_ram_records"], len(writes))
-        self.assertEqual(final["write_ram_bytes"], 20000)
+        self.assertEqual(final["write_ram_bytes"], len(data))
+        self.assertEqual(len(data), 20000)
         self.assertEqual(final["write_ram_first_address"], 0x00210000)
-        self.assertEqual(final["write_ram_last_address"],
-                         struct.unpack_from("<I", writes[-1]["params"])[0])
+        self.assertEqual(final["write_ram_last_address"], last)
         self.assertEqual(final["launch_address"], 0xFFFFFFFF)
         self.assertTrue(final["download_mode_entered"])
         self.assertFalse(final["handed_off"])
-        self.assertLessEqual(final["t_download_minidriver"], final["t_launch_ram"])
-        self.assertEqual(final["refused"], [{"opcode": "0xfc4c", "status": 0x0C}])
-        self.assertEqual(final["exit_reason"], "client-closed")
-        self.assertEqual(final["commands"][:5],
-                         ["0x0c03", "0x1001", "0x1009", "0x0c14", "0xfc2e"])
-        self.assertEqual(len(final["commands"]), 5 + len(records) + 3)
+        self.assertLessEqual(final["t_download_minidriver"],
+                             final["t_launch_ram"])
+        self.assertEqual(final["refused"],
+                         [{"opcode": "0xfc4c", "status": 0x0C}])
 
     def check_version(self, emu):
         status, ver = emu.command(READ_VERSION)
         self.assertEqual((status, len(ver)), (0, 8))
-        hci_ver, rev, lmp_ver, manufacturer, subver = struct.unpack("<BHBHH", ver)
-        self.assertEqual((hci_ver, lmp_ver, manufacturer), (6, 6, 15))
+        hci_ver, rev, lmp_ver, maker, subver = struct.unpack("<BHBHH", ver)
+        self.assertEqual((hci_ver, lmp_ver, maker), (6, 6, 15))
         return rev, subver
 
     def test_commands_pipelined_in_one_stream(self):
@@ -252,15 +278,15 @@ class DownloadTest(TempDirCase):
         blob, summary = run_mkhcd(path, "--size", "3000", "--seed", "3",
                                   "--chunk", "200")
         stream = h4_command(MINIDRIVER) + b"".join(
-            b"\x01" + blob[r["offset"]:r["offset"] + 3 + r["length"]]
-            for r in parse_hcd(blob))
+            h4_record(blob, r) for r in parse_hcd(blob))
         emu = self.start()
         emu.send(stream, sizes=[5, 1, 333, 2], pause=0.001)
         count = 1 + summary["write_ram_records"] + 1
         replies = [emu.reply() for _ in range(count)]
         self.assertEqual([r[1] for r in replies], [0] * count)
         final = emu.finish()
-        self.assertEqual(final["write_ram_sha256"], summary["write_ram_sha256"])
+        self.assertEqual(final["write_ram_sha256"],
+                         summary["write_ram_sha256"])
         self.assertEqual(final["write_ram_records"], 15)
 
     def test_write_ram_before_minidriver_refused(self):
@@ -272,7 +298,8 @@ class DownloadTest(TempDirCase):
         self.assertEqual(final["write_ram_records"], 0)
         self.assertFalse(final["download_mode_entered"])
         self.assertEqual(final["refused_count"], 2)
-        self.assertEqual(final["refused"][0], {"opcode": "0xfc4c", "status": 0x0C})
+        self.assertEqual(final["refused"][0],
+                         {"opcode": "0xfc4c", "status": 0x0C})
 
     def test_bad_lengths_refused(self):
         emu = self.start()
@@ -382,8 +409,8 @@ class WireModelTest(TempDirCase):
         for _ in range(records):
             self.assertEqual(emu.command(WRITE_RAM, params), (0, b""))
         elapsed = time.monotonic() - start
-        reply_size = 7
-        modelled = records * (len(h4_command(WRITE_RAM, params)) + reply_size) * 10 / baud
+        wire_bytes = len(h4_command(WRITE_RAM, params)) + 7   # + reply
+        modelled = records * wire_bytes * 10 / baud
         self.assertGreaterEqual(elapsed, 0.8 * modelled)
         self.assertEqual(emu.finish()["write_ram_records"], records)
 
@@ -424,13 +451,15 @@ class MkhcdTest(TempDirCase):
         self.assertTrue(all(r["complete"] for r in records))
         writes, launch = records[:-1], records[-1]
         self.assertEqual({r["opcode"] for r in writes}, {WRITE_RAM})
-        self.assertEqual([len(r["params"]) - 4 for r in writes], [251] * 3 + [247])
+        self.assertEqual([len(r["params"]) - 4 for r in writes],
+                         [251, 251, 251, 247])
         addresses = [struct.unpack_from("<I", r["params"])[0] for r in writes]
         self.assertEqual(addresses, [0x1000 + 251 * i for i in range(4)])
         self.assertEqual((launch["opcode"], launch["params"]),
                          (LAUNCH_RAM, b"\xff\xff\xff\xff"))
         data = b"".join(r["params"][4:] for r in writes)
-        self.assertEqual(summary["write_ram_sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(summary["write_ram_sha256"],
+                         hashlib.sha256(data).hexdigest())
         self.assertEqual((summary["write_ram_records"], summary["file_size"]),
                          (4, len(blob)))
 
@@ -470,9 +499,9 @@ class MkhcdTest(TempDirCase):
         self.assertEqual(fault["overrun_bytes"], 196)
 
     def test_faults_are_exclusive(self):
-        out = subprocess.run([PYTHON, MKHCD, "-o", os.path.join(self.tmp, "x"),
-                              "--truncate-final", "1", "--overrun-length", "9"],
-                             capture_output=True, timeout=TIMEOUT)
+        argv = [PYTHON, MKHCD, "-o", os.path.join(self.tmp, "x"),
+                "--truncate-final", "1", "--overrun-length", "9"]
+        out = subprocess.run(argv, capture_output=True, timeout=TIMEOUT)
         self.assertNotEqual(out.returncode, 0)
 
 

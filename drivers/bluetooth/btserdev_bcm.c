@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Broadcom back end of btserdev: firmware (.hcd) download and the vendor
+ * UART speed command.
+ *
+ * A .hcd file is a list of HCI vendor commands (Write RAM records and a
+ * final Launch RAM) that btbcm_patchram() replays after Download
+ * Minidriver. btbcm_patchram() sends each record as it parses, so a
+ * truncated file would only be noticed half-way through a download that
+ * leaves the chip unusable: the whole file is checked here first, and a
+ * damaged one is not sent at all (the chip stays on its ROM firmware).
+ */
+
+#include <kunit/visibility.h>
+#include <linux/delay.h>
+#include <linux/firmware.h>
+#include <linux/serdev.h>
+#include <linux/string.h>
+#include <net/bluetooth/bluetooth.h>
+#include <net/bluetooth/hci_core.h>
+
+#include "btserdev.h"
+
+#define BCM_OP_UPDATE_BAUD	0xfc18
+#define BCM_OP_WRITE_RAM	0xfc4c
+#define BCM_OP_LAUNCH_RAM	0xfc4e
+#define BCM_HCD_HDR		3	/* opcode (le16), parameter length */
+
+struct bcm_update_baud {
+	__le16 zero;
+	__le32 baud;
+} __packed;
+
+/**
+ * btserdev_bcm_hcd_check() - check a whole .hcd file before sending any of it
+ * @data: the file
+ * @size: its size
+ * @bad: set to the offset of the first bad record on failure
+ *
+ * Every record must be a vendor command (OGF 0x3f) that fits in the file;
+ * Write RAM records carry an address and data, and the file ends with
+ * exactly one Launch RAM record (an address).
+ *
+ * Return: 0 or -EINVAL.
+ */
+VISIBLE_IF_KUNIT int btserdev_bcm_hcd_check(const u8 *data, size_t size,
+					    size_t *bad)
+{
+	size_t off = 0, plen;
+	bool launched = false;
+	u16 opcode;
+
+	*bad = 0;
+	if (!size)
+		return -EINVAL;
+
+	while (off < size) {
+		*bad = off;
+		if (launched || size - off < BCM_HCD_HDR)
+			return -EINVAL;
+		opcode = data[off] | data[off + 1] << 8;
+		plen = data[off + 2];
+		if (hci_opcode_ogf(opcode) != 0x3f || size - off - BCM_HCD_HDR < plen)
+			return -EINVAL;
+		if (opcode == BCM_OP_WRITE_RAM && plen < 5)
+			return -EINVAL;
+		if (opcode == BCM_OP_LAUNCH_RAM) {
+			if (plen != 4)
+				return -EINVAL;
+			launched = true;
+		}
+		off += BCM_HCD_HDR + plen;
+	}
+	if (!launched) {
+		*bad = size;
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(btserdev_bcm_hcd_check);
+
+static int bcm_cmd(struct hci_dev *hdev, u16 opcode, u32 plen,
+		   const void *param, struct sk_buff **out)
+{
+	struct sk_buff *skb;
+
+	skb = __hci_cmd_sync(hdev, opcode, plen, param, HCI_INIT_TIMEOUT);
+	if (IS_ERR(skb)) {
+		bt_dev_err(hdev, "command %04x failed: %pe", opcode, skb);
+		return PTR_ERR(skb);
+	}
+	if (out)
+		*out = skb;
+	else
+		kfree_skb(skb);
+	return 0;
+}
+
+static int bcm_set_speed(struct btserdev *bd, u32 speed)
+{
+	struct bcm_update_baud param = { .baud = cpu_to_le32(speed) };
+	int ret;
+
+	ret = bcm_cmd(bd->hdev, BCM_OP_UPDATE_BAUD, sizeof(param), &param,
+		      NULL);
+	if (ret)
+		return ret;
+	serdev_device_set_baudrate(bd->serdev, speed);
+	return 0;
+}
+
+/* The chip's name from Read Local Name, up to the first space. */
+static void bcm_chip_name(struct hci_dev *hdev, char *chip, size_t len)
+{
+	struct sk_buff *skb;
+	size_t n;
+
+	strscpy(chip, "BCM", len);
+	if (bcm_cmd(hdev, HCI_OP_READ_LOCAL_NAME, 0, NULL, &skb))
+		return;
+	if (skb->len > 1 && !skb->data[0]) {
+		n = strnlen(skb->data + 1, skb->len - 1);
+		n = min(n, len - 1);
+		memcpy(chip, skb->data + 1, n);
+		chip[n] = '\0';
+		strreplace(chip, ' ', '\0');
+		strreplace(chip, '/', '_');
+		if (!chip[0])
+			strscpy(chip, "BCM", len);
+	}
+	kfree_skb(skb);
+}
+
+static int bcm_download(struct btserdev *bd, const struct firmware *fw)
+{
+	struct hci_dev *hdev = bd->hdev;
+	size_t bad;
+	int ret;
+
+	if (btserdev_bcm_hcd_check(fw->data, fw->size, &bad)) {
+		bt_dev_err(hdev, "firmware is damaged at byte %zu of %zu: not loaded, staying on ROM firmware",
+			   bad, fw->size);
+		return 0;
+	}
+	ret = btbcm_patchram(hdev, fw);
+	if (ret)
+		return ret;
+
+	/* The new firmware starts at the chip's default speed. */
+	serdev_device_set_baudrate(bd->serdev, bd->init_speed);
+	return bcm_cmd(hdev, HCI_OP_RESET, 0, NULL, NULL);
+}
+
+static int btserdev_bcm_setup(struct btserdev *bd)
+{
+	struct hci_dev *hdev = bd->hdev;
+	const struct firmware *fw;
+	char chip[32];
+	int ret;
+
+	ret = bcm_cmd(hdev, HCI_OP_RESET, 0, NULL, NULL);
+	if (ret) {
+		bt_dev_err(hdev, "no answer to HCI Reset at %u baud", bd->init_speed);
+		return ret;
+	}
+	bcm_chip_name(hdev, chip, sizeof(chip));
+
+	/* Download at the operating speed when there is one. */
+	if (bd->oper_speed) {
+		ret = bcm_set_speed(bd, bd->oper_speed);
+		if (ret)
+			return ret;
+	}
+
+	if (!btserdev_fw_request(bd, "brcm", chip, "hcd", &fw)) {
+		ret = bcm_download(bd, fw);
+		release_firmware(fw);
+		if (ret)
+			return ret;
+		if (bd->oper_speed)
+			ret = bcm_set_speed(bd, bd->oper_speed);
+	} else {
+		bt_dev_info(hdev, "%s: running the ROM firmware", chip);
+	}
+	return ret;
+}
+
+const struct btserdev_vendor btserdev_bcm = {
+	.name = "Broadcom",
+	.manufacturer = 15,
+	.setup = btserdev_bcm_setup,
+};

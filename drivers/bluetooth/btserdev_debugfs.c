@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * btserdev counters in debugfs, next to the core's files of the hci_dev:
+ * /sys/kernel/debug/bluetooth/hciN/btserdev.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <net/bluetooth/bluetooth.h>
+#include <net/bluetooth/hci_core.h>
+
+#include "btserdev.h"
+
+static int btserdev_stats_show(struct seq_file *m, void *unused)
+{
+	struct btserdev *bd = m->private;
+	struct btserdev_h4_stats st;
+
+	mutex_lock(&bd->rx_lock);
+	st = bd->rx.stats;
+	mutex_unlock(&bd->rx_lock);
+
+	seq_printf(m, "rx_frames %llu\n", st.frames);
+	seq_printf(m, "rx_garbage_bytes %llu\n", st.garbage);
+	seq_printf(m, "rx_bad_headers %llu\n", st.bad_header);
+	seq_printf(m, "rx_dropped_partial %llu\n", st.dropped);
+	seq_printf(m, "rx_nomem %llu\n", st.nomem);
+	seq_printf(m, "recoveries %u\n", bd->recoveries);
+	seq_printf(m, "host_wakes %d\n", atomic_read(&bd->host_wakes));
+	seq_printf(m, "pm_suspends %u\n", bd->pm_suspends);
+	seq_printf(m, "pm_resumes %u\n", bd->pm_resumes);
+	seq_printf(m, "power %s\n", bd->power.on ? "on" : "off");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(btserdev_stats);
+
+/**
+ * btserdev_debugfs_init() - add the counters file to the hci_dev's folder
+ * @bd: the controller, registered
+ */
+void btserdev_debugfs_init(struct btserdev *bd)
+{
+	debugfs_create_file("btserdev", 0444, bd->hdev->debugfs, bd,
+			    &btserdev_stats_fops);
+}
