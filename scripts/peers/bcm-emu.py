@@ -14,8 +14,10 @@ else gets status 0x01 (Unknown HCI Command), as a real chip would.
 
 After Launch RAM the firmware "runs": download commands are refused, and
 the next HCI Reset hands the link to --upstream (a virtual controller's
-H4 socket), bytes proxied unchanged both ways, starting with that Reset.
-Without --upstream the emulator keeps answering, as patched firmware.
+H4 socket), packets proxied unchanged both ways, starting with that Reset;
+vendor commands (OGF 0x3f, e.g. the speed command) are still answered
+here, as the patched firmware would. Without --upstream the emulator keeps
+answering everything, as patched firmware.
 
 --wire-baud-model sleeps bytes * 10 / baud for every command consumed and
 every reply sent (and every proxied chunk); the baud starts at --init-baud
@@ -118,12 +120,6 @@ class H4Parser:
         raw = bytes(self.buf[:size])
         del self.buf[:size]
         return ptype, raw
-
-    def drain(self):
-        """Return and forget whatever is buffered."""
-        rest = bytes(self.buf)
-        self.buf.clear()
-        return rest
 
 
 class Wire:
@@ -346,9 +342,9 @@ class Session:
         data = recv(self.client)
         if not data:
             return "client-closed"
-        if self.upstream:
-            return self.to_upstream(data)
         self.parser.feed(data)
+        if self.upstream:
+            return self.proxy_packets()
         return self.serve_packets()
 
     def serve_packets(self):
@@ -394,9 +390,23 @@ class Session:
         self.record.set("handed_off", True)
         self.record.save()
         log(f"handed off to {self.args.upstream}")
-        rest = self.parser.drain()
-        self.wire.pass_bytes(len(rest))
-        return self.forward(reset + rest)
+        return self.forward(reset) or self.proxy_packets()
+
+    def proxy_packets(self):
+        """After hand-off: vendor commands (OGF 0x3f) are still answered
+        here, as the patched firmware answers them; all else goes up."""
+        while (packet := self.parser.next_packet()) is not None:
+            ptype, raw = packet
+            if ptype is None:
+                self.record.count("dropped_bytes")
+                continue
+            if ptype == H4_CMD and struct.unpack_from("<H", raw, 1)[0] >> 10 == 0x3f:
+                reason = self.command(raw)
+            else:
+                reason = self.to_upstream(raw)
+            if reason:
+                return reason
+        return None
 
     def to_upstream(self, data):
         self.wire.pass_bytes(len(data))

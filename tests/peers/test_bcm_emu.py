@@ -370,6 +370,11 @@ class HandoffTest(TempDirCase):
         self.assertEqual(emu.reader.packet(), reset_done)
         self.assertEqual(emu.reader.packet(), acl_in)
 
+        # The patched firmware answers vendor commands itself: a speed
+        # command is answered here and never reaches the upstream.
+        speed = struct.pack("<HI", 0, 3000000)
+        self.assertEqual(emu.command(0xfc18, speed), (0, b""))
+
         emu.send(h4_command(READ_VERSION))
         self.assertEqual(recv_exact(upstream, 4), h4_command(READ_VERSION))
         marker = b"\x04\x0e\x05\x01\x01\x10\x00\x42"
@@ -378,6 +383,8 @@ class HandoffTest(TempDirCase):
         self.assertTrue(emu.record()["handed_off"])
         final = emu.finish()
         self.assertTrue(final["handed_off"])
+        self.assertIn({"baud": 3000000, "accepted": True},
+                      final["baud_commands"])
         self.assertEqual(final["proxied_to_upstream"], 4 + len(acl_out) + 4)
         self.assertEqual(final["proxied_from_upstream"],
                          len(reset_done + acl_in + marker))
