@@ -4,16 +4,25 @@
 # shellcheck source=SCRIPTDIR/guest/lib.sh
 . /lib/suite.sh
 
-echo "=== the board: $(uname -r), PL011 wired to BlueZ's btvirt"
-echo "=== KUnit: the fake serdev controller's suite"
-modprobe serdev-fake-test && modprobe -r serdev-fake-test
-echo "=== legacy attach: btattach + upstream hci_uart H4 (the reference the suite replaces)"
-btattach -B /dev/ttyAMA0 -P h4 >/tmp/btattach.log 2>&1 &
-attach=$!
-check "hci0 registered" wait_for 30 test -e /sys/class/bluetooth/hci0
+echo "=== the board: $(uname -r); the DT puts a Bluetooth controller on the PL011,"
+echo "=== BlueZ's btvirt plays it. Nobody ran hciattach or btattach:"
+check "hci0 registered at boot by btserdev" wait_for 30 test -e /sys/class/bluetooth/hci0
+dmesg | grep -E 'btserdev|hci0' | sed 's/^/    /'
+echo "=== hciconfig hci0 up; hciconfig -a"
 check "hci0 up" hciconfig hci0 up
 hciconfig -a hci0
+echo "=== btmgmt info"
+btmgmt --index 0 info
+echo "=== the module's power and wake lines (gpio-sim) and its supply while up:"
+echo "    enable=$(sim_line 0) reset=$(sim_line 1) device-wakeup=$(sim_line 2) vbat=$(regulator_state bt-vbat)"
+sleep 3
+echo "=== after 2 s idle (runtime autosuspend): device-wakeup=$(sim_line 2)," \
+	"runtime status $(cat /sys/class/bluetooth/hci0/device/power/runtime_status)"
+echo "=== driver counters (debugfs):"
+sed 's/^/    /' /sys/kernel/debug/bluetooth/hci0/btserdev
 hciconfig hci0 down
-kill "$attach"
-wait "$attach"
+echo "=== hciconfig hci0 down: enable=$(sim_line 0) reset=$(sim_line 1) vbat=$(regulator_state bt-vbat)"
+echo "=== KUnit: the fake serdev controller's suite"
+modprobe serdev-fake-test && modprobe -r serdev-fake-test
+dmesg | grep -E '# serdev-fake: pass' | sed 's/^.*\] /    /'
 exit 0

@@ -16,11 +16,12 @@ rm -rf "$peer"
 trap '"$top/scripts/peers/btvirt.sh" stop "$peer"' EXIT
 
 args=(--name demo --modules --serial "unix:$peer/bt-server-bredr"
+      --overlay "$top/dts/overlays/bt-h4-pl011.dtso"
       --guest "$top/scripts/demo.guest.sh" --timeout 300)
 [ "${INTERACTIVE:-0}" = 1 ] && args+=(--interactive)
-note "booting the board: BlueZ's btvirt is the controller behind the PL011"
+note "booting the board: btserdev on the PL011, BlueZ's btvirt behind it"
 status=0
 "$top/scripts/qemu-run.sh" "${args[@]}" || status=$?
-[ "${INTERACTIVE:-0}" = 1 ] || sed -n '/^=== /,$p' "$SUITE_CACHE/runs/demo/console.log" |
+[ "${INTERACTIVE:-0}" = 1 ] || tr -d '\r' <"$SUITE_CACHE/runs/demo/console.log" | sed -n '/^=== /,$p' |
 	grep -av '^\[ *[0-9]*\.[0-9]*\] ' || true
 exit $status
