@@ -52,6 +52,17 @@ regulator_state() {
 	echo missing
 }
 
+# btserdev_stat NAME [HCI]: one of btserdev's debugfs counters.
+btserdev_stat() {
+	sed -n "s/^$1 //p" "/sys/kernel/debug/bluetooth/${2:-hci0}/btserdev"
+}
+
+# no_rx_errors [HCI]: btserdev saw no garbage and refused no header.
+no_rx_errors() {
+	[ "$(btserdev_stat rx_garbage_bytes "$@")" = 0 ] &&
+		[ "$(btserdev_stat rx_bad_headers "$@")" = 0 ]
+}
+
 # Ask kmemleak for a scan once the scenario's allocations are old enough
 # to be judged (its minimum object age is 5 s), and report what it found.
 kmemleak_check() {

@@ -32,7 +32,7 @@ cat /tmp/mgmt.txt
 check "btmgmt info shows $expected" grep -qi "addr $expected" /tmp/mgmt.txt
 
 # Runtime PM: idle releases device-wakeup; traffic and host-wakeup resume.
-stat() { sed -n "s/^$1 //p" /sys/kernel/debug/bluetooth/hci0/btserdev; }
+stat() { btserdev_stat "$1"; }
 rpm_is() { [ "$(cat /sys/class/bluetooth/hci0/device/power/runtime_status)" = "$1" ]; }
 check "idle: runtime suspended, device-wakeup released" \
 	wait_for 10 rpm_is suspended
@@ -48,7 +48,7 @@ check "host-wakeup edge taken" wait_for 5 test "$(stat host_wakes)" -ge 1
 check "host-wakeup resumed the device" wait_for 5 test "$(stat pm_resumes)" -gt "$resumes"
 echo pull-down >"$pull"
 check "suspended again after host-wakeup" wait_for 10 rpm_is suspended
-check "no receive errors against a clean controller" test "$(stat rx_garbage_bytes)$(stat rx_bad_headers)" = 00
+check "no receive errors against a clean controller" no_rx_errors
 cat /sys/kernel/debug/bluetooth/hci0/btserdev
 
 check "hciconfig hci0 down" hciconfig hci0 down
