@@ -26,7 +26,12 @@ check() {
 	local name=$1 log
 	shift
 	log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
-	if "$@" >"$log" 2>&1; then pass "$name"; else fail "$name" "$log"; fi
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name" "$log"
+		return 1
+	fi
 }
 
 # Setup steps: without them nothing else can run.

@@ -39,10 +39,8 @@ import struct
 import sys
 import time
 
-H4_CMD, H4_ACL, H4_SCO, H4_EVT = 0x01, 0x02, 0x03, 0x04
-# H4 type -> (header length, offset of length field, size of length field)
-H4_HEADERS = {H4_CMD: (3, 2, 1), H4_ACL: (4, 2, 2),
-              H4_SCO: (3, 2, 1), H4_EVT: (2, 1, 1)}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from h4lib import H4_CMD, H4_EVT, H4Parser  # noqa: E402
 
 OP_RESET = 0x0C03
 OP_READ_LOCAL_NAME = 0x0C14
@@ -86,40 +84,6 @@ def die(msg):
 
 def log(msg):
     print(f"bcm-emu: {msg}", file=sys.stderr, flush=True)
-
-
-class H4Parser:
-    """Reassemble H4 packets from a byte stream cut anywhere."""
-
-    def __init__(self):
-        self.buf = bytearray()
-
-    def feed(self, data):
-        self.buf += data
-
-    def next_packet(self):
-        """Return (type, raw bytes) of the next whole packet, or None.
-
-        A byte that starts no known packet type comes back alone with
-        type None, so the caller can count it and the stream resyncs.
-        """
-        if not self.buf:
-            return None
-        ptype = self.buf[0]
-        if ptype not in H4_HEADERS:
-            return self._take(None, 1)
-        hlen, loff, lsize = H4_HEADERS[ptype]
-        if len(self.buf) < 1 + hlen:
-            return None
-        plen = int.from_bytes(self.buf[1 + loff:1 + loff + lsize], "little")
-        if len(self.buf) < 1 + hlen + plen:
-            return None
-        return self._take(ptype, 1 + hlen + plen)
-
-    def _take(self, ptype, size):
-        raw = bytes(self.buf[:size])
-        del self.buf[:size]
-        return ptype, raw
 
 
 class Wire:
