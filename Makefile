@@ -12,9 +12,8 @@
 # build tree. Without either, the project's own arm64 test kernel is built
 # (or reused from the cache) and the modules are cross-compiled for it.
 
-ifneq ($(KERNELRELEASE),)
-include $(src)/Kbuild
-else
+# Kbuild reads ./Kbuild for the M= build, never this file; DKMS passes
+# KERNELRELEASE on the command line, so that cannot tell the two apart.
 
 KERNEL_SRC ?=
 KDIR ?= $(KERNEL_SRC)
@@ -57,5 +56,3 @@ test:
 
 demo:
 	@INTERACTIVE=$(INTERACTIVE) scripts/demo.sh
-
-endif

@@ -63,6 +63,22 @@ distro_build() {
 }
 check "distro headers: build against Debian's linux-headers-amd64" distro_build
 
+# The same through DKMS, in private trees (nothing installed system-wide).
+dkms_build() {
+	local kdir krel t
+	kdir=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' | sort -V | tail -n 1)
+	[ -n "$kdir" ] || { echo "no linux-headers-*-amd64 in /usr/src"; return 1; }
+	krel=${kdir#/usr/src/linux-headers-}
+	t=$logs/dkms
+	rm -rf "$t"
+	mkdir -p "$t/src/serdev-suite-0.1" "$t/tree"
+	git ls-files -z | xargs -0 cp --parents -t "$t/src/serdev-suite-0.1"
+	(cd "$t" && dkms build serdev-suite/0.1 -k "$krel" --sourcetree "$t/src" \
+		--dkmstree "$t/tree") || return 1
+	ls "$t/tree/serdev-suite/0.1/$krel/"*/module/btserdev.ko
+}
+check "distro headers: dkms build of btserdev" dkms_build
+
 # Lint.
 mapfile -t csrc < <(git ls-files '*.c' '*.h')
 for f in "${csrc[@]}"; do
