@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of bt-faults: garbage on the line and a hardware error.
+# shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
+. /lib/suite.sh
+
+up_running() { hciconfig hci0 | grep -q 'UP RUNNING'; }
+only_hci0() { [ "$(ls /sys/class/bluetooth)" = hci0 ]; }
+
+check "hci0 registered through the garbage" wait_for 30 test -e /sys/class/bluetooth/hci0
+check "hciconfig hci0 up through the garbage" wait_for 20 hciconfig hci0 up
+check "stray bytes were skipped and counted" test "$(btserdev_stat rx_garbage_bytes)" -gt 0
+check "refused headers were counted" test "$(btserdev_stat rx_bad_headers)" -gt 0
+check "errors show in hdev stats (hciconfig errors)" sh -c \
+	"hciconfig hci0 | grep 'RX bytes' | grep -qv 'errors:0'"
+# Command 0xfcff makes the relay send a Hardware Error event.
+hcitool -i hci0 cmd 0x3f 0x0ff >/dev/null 2>&1
+check "hardware error recovered once" wait_for 20 test "$(btserdev_stat recoveries)" = 1
+check "same controller after recovery (no hci1)" only_hci0
+check "hci0 UP RUNNING after recovery" wait_for 30 up_running
+check "commands work after recovery" hciconfig hci0 version
+cat /sys/kernel/debug/bluetooth/hci0/btserdev
+dmesg | grep -E 'hci0|btserdev' | tail -n 8
+hciconfig hci0 down
+exit 0

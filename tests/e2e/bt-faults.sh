@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Bad input on the wire, against the real controller: h4-fault.py sits
+# between the PL011 and btvirt, puts a burst of garbage (stray bytes and
+# refused headers) before every 5th packet to the host, and sends a
+# Hardware Error event when the guest sends command 0xfcff. btserdev must keep
+# working through the garbage (counted), and recover from the hardware
+# error with the same hci0.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../../scripts/e2e-lib.sh
+. "$top/scripts/e2e-lib.sh"
+
+name=bt-faults
+peer=$(e2e_peer_dir "$name")
+"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
+relay=""
+cleanup() {
+	[ -z "$relay" ] || kill "$relay" 2>/dev/null || true
+	"$top/scripts/peers/btvirt.sh" stop "$peer"
+}
+trap cleanup EXIT
+
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/h4-fault.py" \
+	--listen "$peer/fault.sock" --upstream "$peer/bt-server-bredr" \
+	--garbage 5 --hw-error-on 0xfcff --record "$peer/faults.json" \
+	2>"$peer/h4-fault.log" &
+relay=$!
+for _ in $(seq 50); do
+	[ -S "$peer/fault.sock" ] && break
+	kill -0 "$relay" 2>/dev/null || die "h4-fault exited at start: $(cat "$peer/h4-fault.log")"
+	sleep 0.1
+done
+
+"$top/scripts/qemu-run.sh" --name "$name" --timeout 240 --modules \
+	--overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
+	--serial "unix:$peer/fault.sock" \
+	--guest "$top/tests/e2e/$name.guest.sh"
+
+for _ in $(seq 50); do
+	[ -s "$peer/faults.json" ] && break
+	sleep 0.1
+done
+cat "$peer/faults.json"
+/usr/bin/python3 - "$peer/faults.json" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))
+ok = rec["hw_errors"] == 1 and rec["garbage_bursts"] > 0
+print("ok     faults were injected" if ok else "FAILED faults were not injected")
+sys.exit(0 if ok else 1)
+PY
