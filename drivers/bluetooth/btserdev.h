@@ -68,7 +68,8 @@ struct btserdev_vendor {
  * @init_speed: UART speed the controller starts at ("current-speed")
  * @oper_speed: UART speed to switch to ("max-speed"), 0 to stay
  * @txq: packets to send, H4 type byte in front
- * @tx_work: writes @txq to the UART
+ * @tx_work: writes @txq to the UART once it has room again
+ * @tx_lock: one writer of @txq at a time
  * @rx_lock: serialises the receive path and its timeout
  * @rx: the H4 receive path
  * @rx_timeout: drops a packet left incomplete by a silent line
@@ -91,6 +92,8 @@ struct btserdev {
 
 	struct sk_buff_head txq;
 	struct work_struct tx_work;
+	/* one writer of txq at a time: the work item or btserdev_send() */
+	struct mutex tx_lock;
 
 	/* serialises the receive path and its timeout */
 	struct mutex rx_lock;

@@ -131,16 +131,16 @@ static void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb)
 
 /*
  * Write queued packets until the UART takes no more; write_wakeup brings
- * us back when it has room again. A work item never runs concurrently
- * with itself, so the queue head is ours.
+ * the work item back when it has room again. tx_lock keeps the writers
+ * (the work item and btserdev_send()) from interleaving packets.
  */
-static void btserdev_tx_work(struct work_struct *work)
+static void btserdev_tx(struct btserdev *bd)
 {
-	struct btserdev *bd = container_of(work, struct btserdev, tx_work);
 	struct hci_dev *hdev = bd->hdev;
 	struct sk_buff *skb;
 	int len;
 
+	lockdep_assert_held(&bd->tx_lock);
 	if (skb_queue_empty(&bd->txq))
 		return;
 	btserdev_pm_get(bd);
@@ -164,13 +164,32 @@ static void btserdev_tx_work(struct work_struct *work)
 	btserdev_pm_put(bd);
 }
 
+static void btserdev_tx_work(struct work_struct *work)
+{
+	struct btserdev *bd = container_of(work, struct btserdev, tx_work);
+
+	mutex_lock(&bd->tx_lock);
+	btserdev_tx(bd);
+	mutex_unlock(&bd->tx_lock);
+}
+
 static int btserdev_send(struct hci_dev *hdev, struct sk_buff *skb)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
 	memcpy(skb_push(skb, 1), &hci_skb_pkt_type(skb), 1);
 	skb_queue_tail(&bd->txq, skb);
-	schedule_work(&bd->tx_work);
+	/*
+	 * The core sends from process context: write right away when no
+	 * other writer is busy, saving a work item hop per packet (it adds
+	 * up in command/response sequences such as a firmware download).
+	 */
+	if (mutex_trylock(&bd->tx_lock)) {
+		btserdev_tx(bd);
+		mutex_unlock(&bd->tx_lock);
+	} else {
+		schedule_work(&bd->tx_work);
+	}
 	return 0;
 }
 
@@ -301,6 +320,7 @@ static int btserdev_probe(struct serdev_device *serdev)
 
 	skb_queue_head_init(&bd->txq);
 	INIT_WORK(&bd->tx_work, btserdev_tx_work);
+	mutex_init(&bd->tx_lock);
 	mutex_init(&bd->rx_lock);
 	INIT_DELAYED_WORK(&bd->rx_timeout, btserdev_rx_timeout);
 	btserdev_h4_rx_init(&bd->rx, dev, btserdev_deliver, bd);
