@@ -43,3 +43,12 @@ kmake() {
 	make -C "$(kernel_src)" O="$(kernel_build_dir)" ARCH=$KARCH \
 		CROSS_COMPILE="$KCROSS" "$@"
 }
+
+# The test fragment without its debug section, for benchmarks that measure
+# what the debug options cost; prints the file's path.
+nodebug_fragment() {
+	local f=$SUITE_CACHE/bench/test-nodebug.config
+	mkdir -p "$(dirname "$f")"
+	sed '/^# Debug options/,$d' "$SUITE_TOP/scripts/kernel/test.config" >"$f"
+	echo "$f"
+}

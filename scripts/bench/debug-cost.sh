@@ -9,9 +9,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-nodebug=$SUITE_CACHE/bench/test-nodebug.config
-mkdir -p "$(dirname "$nodebug")"
-sed '/^# Debug options/,$d' "$SUITE_TOP/scripts/kernel/test.config" >"$nodebug"
+nodebug=$(nodebug_fragment)
 
 # boot NAME: best of 3 boots of the board scenario; prints "WALL INIT":
 # the run's wall-clock seconds and the guest's printk time at /init.

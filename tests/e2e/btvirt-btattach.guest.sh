@@ -4,7 +4,8 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-expected=$(cat /etc/suite/bdaddr)
+expected=$(cat /etc/suite/bdaddr 2>/dev/null)
+check "the host gave the expected address" test -n "$expected"
 check "PL011 is a plain tty (/dev/ttyAMA0)" test -c /dev/ttyAMA0
 btattach -B /dev/ttyAMA0 -P h4 >/tmp/btattach.log 2>&1 &
 attach=$!
