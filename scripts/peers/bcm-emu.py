@@ -15,9 +15,9 @@ else gets status 0x01 (Unknown HCI Command), as a real chip would.
 After Launch RAM the firmware "runs": download commands are refused, and
 the next HCI Reset hands the link to --upstream (a virtual controller's
 H4 socket), packets proxied unchanged both ways, starting with that Reset;
-vendor commands (OGF 0x3f, e.g. the speed command) are still answered
-here, as the patched firmware would. Without --upstream the emulator keeps
-answering everything, as patched firmware.
+vendor commands (OGF 0x3f, e.g. the speed command) and Read Local Name
+are still answered here, as the patched firmware would. Without
+--upstream the emulator keeps answering everything, as patched firmware.
 
 --wire-baud-model sleeps bytes * 10 / baud for every command consumed and
 every reply sent (and every proxied chunk); the baud starts at --init-baud
@@ -357,20 +357,27 @@ class Session:
         return self.forward(reset) or self.proxy_packets()
 
     def proxy_packets(self):
-        """After hand-off: vendor commands (OGF 0x3f) are still answered
-        here, as the patched firmware answers them; all else goes up."""
+        """After hand-off: vendor commands (OGF 0x3f) and Read Local Name
+        (the chip's identity, which drivers read to pick the firmware) are
+        still answered here, as the patched firmware answers them; all
+        else goes up."""
         while (packet := self.parser.next_packet()) is not None:
             ptype, raw = packet
             if ptype is None:
                 self.record.count("dropped_bytes")
                 continue
-            if ptype == H4_CMD and struct.unpack_from("<H", raw, 1)[0] >> 10 == 0x3f:
+            if ptype == H4_CMD and self.answered_here(raw):
                 reason = self.command(raw)
             else:
                 reason = self.to_upstream(raw)
             if reason:
                 return reason
         return None
+
+    @staticmethod
+    def answered_here(raw):
+        opcode = struct.unpack_from("<H", raw, 1)[0]
+        return opcode >> 10 == 0x3F or opcode == OP_READ_LOCAL_NAME
 
     def to_upstream(self, data):
         self.wire.pass_bytes(len(data))

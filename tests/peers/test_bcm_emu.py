@@ -374,6 +374,9 @@ class HandoffTest(TempDirCase):
         # command is answered here and never reaches the upstream.
         speed = struct.pack("<HI", 0, 3000000)
         self.assertEqual(emu.command(0xfc18, speed), (0, b""))
+        # So is the chip's name, which drivers read to pick the firmware.
+        status, name = emu.command(0x0c14)
+        self.assertEqual((status, name[:10]), (0, b"BCM43430A1"))
 
         emu.send(h4_command(READ_VERSION))
         self.assertEqual(recv_exact(upstream, 4), h4_command(READ_VERSION))
