@@ -3,7 +3,7 @@
 """Fault-injecting relay between a UART and an H4 controller socket.
 
   h4-fault.py --listen PATH --upstream PATH [--garbage N]
-              [--hw-error-on OPCODE] [--record FILE]
+              [--hw-error-on OPCODE] [--swallow OPCODE] [--record FILE]
 
 Sits between QEMU's serial chardev (which connects to --listen) and a
 controller such as BlueZ's btvirt (--upstream). The host's packets are
@@ -17,6 +17,8 @@ across reads); the controller's bytes go back unchanged, except for:
   --hw-error-on OP    when the host sends command OP (e.g. 0xfcff, sent
                       from the guest with hcitool cmd 0x3f 0x0ff), a
                       Hardware Error event (code 0x42) after it
+  --swallow OP        the first command OP never reaches the controller:
+                      the host sees a controller that does not answer
 
 Packets are framed with h4lib.H4Parser in both directions, so injections
 never cut a real packet. --record writes JSON counts at exit: commands
@@ -63,7 +65,8 @@ class Relay:
         self.to_host = H4Parser()
         self.stats = {"commands": 0, "packets_to_host": 0,
                       "garbage_bursts": 0, "garbage_bytes": 0,
-                      "hw_errors": 0, "stray_bytes_from_host": 0}
+                      "hw_errors": 0, "swallowed": 0,
+                      "stray_bytes_from_host": 0}
 
     def from_host(self, data):
         self.to_up.feed(data)
@@ -72,10 +75,14 @@ class Relay:
             if ptype is None:
                 self.stats["stray_bytes_from_host"] += 1
                 continue
+            opcode = raw[1] | raw[2] << 8 if ptype == H4_CMD else None
+            if (opcode is not None and opcode == self.args.swallow
+                    and not self.stats["swallowed"]):
+                self.stats["swallowed"] += 1
+                continue
             self.upstream.sendall(raw)
             if ptype == H4_CMD:
                 self.stats["commands"] += 1
-                opcode = raw[1] | raw[2] << 8
                 if opcode == self.args.hw_error_on:
                     self.client.sendall(HW_ERROR)
                     self.stats["hw_errors"] += 1
@@ -114,6 +121,8 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--garbage", type=int, default=0, metavar="N")
     ap.add_argument("--hw-error-on", type=lambda v: int(v, 0), default=-1,
+                    metavar="OPCODE")
+    ap.add_argument("--swallow", type=lambda v: int(v, 0), default=-1,
                     metavar="OPCODE")
     ap.add_argument("--record")
     args = ap.parse_args()

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bad input on the wire, against the real controller: h4-fault.py sits
 # between the PL011 and btvirt, puts a burst of garbage (stray bytes and
-# refused headers) before every 5th packet to the host, and sends a
-# Hardware Error event when the guest sends command 0xfcff. btserdev must keep
+# refused headers) before every 5th packet to the host, sends a Hardware
+# Error event when the guest sends command 0xfcff, and never delivers the
+# first Read Transmit Power Level (0x0c2d; a controller that does not
+# answer). btserdev must keep
 # working through the garbage (counted), and recover from the hardware
-# error with the same hci0.
+# error and from the command timeout, with the same hci0.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../../scripts/e2e-lib.sh
@@ -23,7 +25,7 @@ trap cleanup EXIT
 
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/h4-fault.py" \
 	--listen "$peer/fault.sock" --upstream "$peer/bt-server-bredr" \
-	--garbage 5 --hw-error-on 0xfcff --record "$peer/faults.json" \
+	--garbage 5 --hw-error-on 0xfcff --swallow 0x0c2d --record "$peer/faults.json" \
 	2>"$peer/h4-fault.log" &
 relay=$!
 for _ in $(seq 50); do
@@ -45,7 +47,8 @@ cat "$peer/faults.json"
 /usr/bin/python3 - "$peer/faults.json" <<'PY'
 import json, sys
 rec = json.load(open(sys.argv[1]))
-ok = rec["hw_errors"] == 1 and rec["garbage_bursts"] > 0
+ok = (rec["hw_errors"] == 1 and rec["garbage_bursts"] > 0
+      and rec["swallowed"] == 1)
 print("ok     faults were injected" if ok else "FAILED faults were not injected")
 sys.exit(0 if ok else 1)
 PY

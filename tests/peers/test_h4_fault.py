@@ -106,6 +106,15 @@ class RelayTest(unittest.TestCase):
         self.assertEqual(rec["hw_errors"], 1)
         self.assertEqual(rec["commands"], 2)
 
+    def test_swallowed_command_never_reaches_controller(self):
+        proc, client, upstream, record = self.start("--swallow", "0xfcff")
+        client.sendall(TRIGGER)
+        self.assert_nothing_arrives(upstream)
+        client.sendall(RESET)
+        self.assertEqual(recv_exact(upstream, len(RESET)), RESET)
+        rec = self.finish(proc, client, record)
+        self.assertEqual((rec["swallowed"], rec["commands"]), (1, 1))
+
 
 if __name__ == "__main__":
     unittest.main()
