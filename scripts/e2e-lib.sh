@@ -11,3 +11,43 @@ e2e_peer_dir() {
 	mkdir -p "$d"
 	echo "$d"
 }
+
+# Host-side peers started by e2e_btvirt and e2e_python_peer, stopped by
+# e2e_stop_peers (installed as the EXIT trap by e2e_btvirt).
+E2E_PIDS=()
+E2E_BTVIRT_DIR=""
+
+e2e_stop_peers() {
+	local pid
+	for pid in "${E2E_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	E2E_PIDS=()
+	if [ -n "$E2E_BTVIRT_DIR" ]; then
+		"$SUITE_TOP/scripts/peers/btvirt.sh" stop "$E2E_BTVIRT_DIR"
+	fi
+}
+
+# e2e_btvirt DIR: start BlueZ's btvirt; its socket is DIR/bt-server-bredr.
+e2e_btvirt() {
+	E2E_BTVIRT_DIR=$1
+	"$SUITE_TOP/scripts/peers/btvirt.sh" start "$1" >/dev/null
+	trap e2e_stop_peers EXIT
+}
+
+# e2e_python_peer SOCKET LOG SCRIPT ARGS...: run one of the project's
+# Python peers (scripts/peers/SCRIPT) and wait until it listens on SOCKET.
+e2e_python_peer() {
+	local sock=$1 log=$2 script=$3 pid
+	shift 3
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$SUITE_TOP/scripts/peers/$script" \
+		"$@" >"$log" 2>&1 &
+	pid=$!
+	E2E_PIDS+=("$pid")
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && return 0
+		kill -0 "$pid" 2>/dev/null || die "$script exited at start: $(tail -n 3 "$log")"
+		sleep 0.1
+	done
+	die "$script did not listen on $sock within 5 s (log: $log)"
+}

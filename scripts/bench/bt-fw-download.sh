@@ -31,25 +31,17 @@ fi
 size=${1:-65536}
 baud=115200
 peer=$(e2e_peer_dir bench-fw)
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-emu=""
-cleanup() {
-	[ -z "$emu" ] || kill "$emu" 2>/dev/null || true
-	"$top/scripts/peers/btvirt.sh" stop "$peer"
-}
-trap cleanup EXIT
+e2e_btvirt "$peer"
 
 # The Broadcom overlay without max-speed: the download runs at init speed.
 grep -v 'max-speed' "$top/dts/overlays/bt-bcm-pl011.dtso" >"$peer/bt-bcm-init-speed.dtso"
 echo "00:AA:01:00:00:42" >"$peer/bdaddr"
 /usr/bin/python3 "$top/scripts/peers/mkhcd.py" -o "$peer/BCM43430A1.hcd" \
 	--size "$size" --seed 1 >/dev/null
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/bcm-emu.py" \
+e2e_python_peer "$peer/bcm.sock" "$peer/bcm-emu.log" bcm-emu.py \
 	--listen "$peer/bcm.sock" --upstream "$peer/bt-server-bredr" \
-	--record "$peer/record.json" --wire-baud-model --init-baud "$baud" \
-	>"$peer/bcm-emu.log" 2>&1 &
-emu=$!
-for _ in $(seq 50); do [ -S "$peer/bcm.sock" ] && break; sleep 0.1; done
+	--record "$peer/record.json" --wire-baud-model --init-baud "$baud"
+emu=${E2E_PIDS[-1]}
 
 "$top/scripts/qemu-run.sh" --name bench-fw --timeout 600 --modules \
 	--overlay "$peer/bt-bcm-init-speed.dtso" --serial "unix:$peer/bcm.sock" \

@@ -13,27 +13,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=bt-bcm-fw
 peer=$(e2e_peer_dir "$name")
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-emu_pid=""
-cleanup() {
-	[ -z "$emu_pid" ] || kill "$emu_pid" 2>/dev/null || true
-	"$top/scripts/peers/btvirt.sh" stop "$peer"
-}
-trap cleanup EXIT
+e2e_btvirt "$peer"
 
 /usr/bin/python3 "$top/scripts/peers/mkhcd.py" -o "$peer/BCM43430A1.hcd" \
 	--size 24576 --seed 7 >/dev/null
 echo "00:AA:01:00:00:42" >"$peer/bdaddr"
 
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/bcm-emu.py" \
+e2e_python_peer "$peer/bcm.sock" "$peer/bcm-emu.log" bcm-emu.py \
 	--listen "$peer/bcm.sock" --upstream "$peer/bt-server-bredr" \
-	--record "$peer/record.json" >"$peer/bcm-emu.log" 2>&1 &
-emu_pid=$!
-for _ in $(seq 50); do
-	[ -S "$peer/bcm.sock" ] && break
-	kill -0 "$emu_pid" 2>/dev/null || die "bcm-emu exited at start: $(tail -n 3 "$peer/bcm-emu.log")"
-	sleep 0.1
-done
+	--record "$peer/record.json"
+emu_pid=${E2E_PIDS[-1]}
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 240 --modules \
 	--overlay "$top/dts/overlays/bt-bcm-pl011.dtso" \

@@ -15,24 +15,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=bt-faults
 peer=$(e2e_peer_dir "$name")
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-relay=""
-cleanup() {
-	[ -z "$relay" ] || kill "$relay" 2>/dev/null || true
-	"$top/scripts/peers/btvirt.sh" stop "$peer"
-}
-trap cleanup EXIT
-
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/h4-fault.py" \
+e2e_btvirt "$peer"
+e2e_python_peer "$peer/fault.sock" "$peer/h4-fault.log" h4-fault.py \
 	--listen "$peer/fault.sock" --upstream "$peer/bt-server-bredr" \
-	--garbage 5 --hw-error-on 0xfcff --swallow 0x0c2d --record "$peer/faults.json" \
-	2>"$peer/h4-fault.log" &
-relay=$!
-for _ in $(seq 50); do
-	[ -S "$peer/fault.sock" ] && break
-	kill -0 "$relay" 2>/dev/null || die "h4-fault exited at start: $(cat "$peer/h4-fault.log")"
-	sleep 0.1
-done
+	--garbage 5 --hw-error-on 0xfcff --swallow 0x0c2d --record "$peer/faults.json"
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 240 --modules \
 	--overlay "$top/dts/overlays/bt-h4-pl011.dtso" \

@@ -10,8 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=bt-h4-dt
 peer=$(e2e_peer_dir "$name")
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-trap '"$top/scripts/peers/btvirt.sh" stop "$peer"' EXIT
+e2e_btvirt "$peer"
 echo "00:AA:01:00:00:42" >"$peer/bdaddr"
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 240 --modules \

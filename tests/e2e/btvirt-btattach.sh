@@ -11,8 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=btvirt-btattach
 peer=$(e2e_peer_dir "$name")
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-trap '"$top/scripts/peers/btvirt.sh" stop "$peer"' EXIT
+e2e_btvirt "$peer"
 
 # btvirt derives the BD address from its server id (0x42 for the BR/EDR
 # socket), so every controller it serves there is 00:AA:01:00:00:42.
