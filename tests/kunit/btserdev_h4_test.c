@@ -373,6 +373,21 @@ static bool h4t_run_splits(struct kunit *test, struct h4t_ctx *c, u64 garbage,
 	return true;
 }
 
+/* Every chunk size from 1 to the whole stream, then every split. */
+static bool h4t_run_all_cuts(struct kunit *test, struct h4t_ctx *c,
+			     u64 garbage, u64 bad_header)
+{
+	size_t chunk;
+
+	for (chunk = 1; chunk <= c->in.len; chunk++) {
+		h4t_restart(c);
+		h4t_feed_chunks(c, chunk);
+		if (!h4t_check(test, c, "chunk size", chunk, garbage, bad_header))
+			return false;
+	}
+	return h4t_run_splits(test, c, garbage, bad_header);
+}
+
 /* A valid stream with packets of every type. */
 static void h4t_build_valid(struct h4t_ctx *c)
 {
@@ -414,7 +429,6 @@ static void h4t_build_valid(struct h4t_ctx *c)
 static void h4_every_chunking(struct kunit *test)
 {
 	struct h4t_ctx *c = test->priv;
-	size_t chunk;
 
 	h4t_new_stream(c);
 	h4t_build_valid(c);
@@ -423,13 +437,7 @@ static void h4_every_chunking(struct kunit *test)
 	kunit_info(test, "stream of %zu bytes, %u packets\n", c->in.len,
 		   c->want.pkts);
 
-	for (chunk = 1; chunk <= c->in.len; chunk++) {
-		h4t_restart(c);
-		h4t_feed_chunks(c, chunk);
-		if (!h4t_check(test, c, "chunk size", chunk, 0, 0))
-			return;
-	}
-	h4t_run_splits(test, c, 0, 0);
+	h4t_run_all_cuts(test, c, 0, 0);
 }
 
 /* Bytes that start no packet: anything but 0x02..0x05. */
@@ -680,20 +688,13 @@ static void h4_rescan_finds_packet_in_header(struct kunit *test)
 	static const u8 status[] = { 0x00, 0x01, 0x05, 0x04 };
 	struct h4t_ctx *c = test->priv;
 	u8 stray = HCI_ISODATA_PKT;
-	size_t chunk;
 
 	h4t_new_stream(c);
 	h4t_put_raw(c, &stray, 1);
 	h4t_event(c, HCI_EV_CMD_STATUS, status, sizeof(status));
 	h4t_acl(c, 0x2001, 2, 0);
 
-	for (chunk = 1; chunk <= c->in.len; chunk++) {
-		h4t_restart(c);
-		h4t_feed_chunks(c, chunk);
-		if (!h4t_check(test, c, "chunk size", chunk, 0, 1))
-			return;
-	}
-	h4t_run_splits(test, c, 0, 1);
+	h4t_run_all_cuts(test, c, 0, 1);
 }
 
 /*

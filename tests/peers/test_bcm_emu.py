@@ -19,6 +19,8 @@ import tempfile
 import time
 import unittest
 
+from peertest import recv_exact
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 EMU = os.path.join(TOP, "scripts", "peers", "bcm-emu.py")
@@ -397,16 +399,6 @@ class HandoffTest(TempDirCase):
         emu = self.start("--upstream", up_path)
         self.assertEqual(emu.command(RESET), (0, b""))
         self.assertFalse(emu.finish()["handed_off"])
-
-
-def recv_exact(sock, size):
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 class WireModelTest(TempDirCase):

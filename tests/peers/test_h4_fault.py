@@ -10,6 +10,8 @@ import tempfile
 import time
 import unittest
 
+from peertest import recv_exact
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RELAY = os.path.join(TOP, "scripts", "peers", "h4-fault.py")
 TIMEOUT = 10
@@ -19,16 +21,6 @@ TRIGGER = bytes([0x01, 0xFF, 0xFC, 0x00])
 ACL = bytes([0x02, 0x01, 0x20, 0x03, 0x00]) + b"abc"
 EVENT = bytes([0x04, 0x0E, 0x04, 0x01, 0x03, 0x0C, 0x00])
 HW_ERROR = bytes([0x04, 0x10, 0x01, 0x42])
-
-
-def recv_exact(sock, size):
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 class RelayTest(unittest.TestCase):
