@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * serdev-mux bus ownership: one port owns the UART at a time. Ports wait in
+ * arrival order; an implicit owner (a client that just writes) keeps the bus
+ * until its traffic has been idle for idle-timeout-ms, an explicit owner
+ * until it unlocks. Nobody keeps it beyond max-hold-ms while others wait.
+ */
+
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+
+#include "mux_internal.h"
+#include "mux_trace.h"
+
+#define SERDEV_MUX_DRAIN_MS	100
+
+/**
+ * serdev_mux_tx_pending() - has @port bytes not yet out of the UART?
+ * @port: the port
+ *
+ * Return: true while its FIFO holds bytes or the TX work is sending them.
+ */
+bool serdev_mux_tx_pending(struct serdev_mux_port *port)
+{
+	unsigned long flags;
+	bool pending;
+
+	spin_lock_irqsave(&port->tx_lock, flags);
+	pending = !kfifo_is_empty(&port->tx_fifo) || port->tx_busy;
+	spin_unlock_irqrestore(&port->tx_lock, flags);
+	return pending;
+}
+
+static void serdev_mux_set_owner(struct serdev_mux *mux,
+				 struct serdev_mux_port *port)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&mux->owner_lock, flags);
+	mux->owner = port;
+	spin_unlock_irqrestore(&mux->owner_lock, flags);
+	wake_up_all(&mux->owner_wq);
+}
+
+/**
+ * serdev_mux_apply_line() - give the UART a port's line settings
+ * @mux: the mux, with @mux->lock held
+ * @port: the port that owns (or is about to own) the bus
+ */
+void serdev_mux_apply_line(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	int ret;
+
+	lockdep_assert_held(&mux->lock);
+	if (mux->applied_baud != port->baud)
+		mux->applied_baud = serdev_device_set_baudrate(mux->serdev,
+							       port->baud);
+	if (mux->applied_parity != port->parity) {
+		ret = serdev_device_set_parity(mux->serdev, port->parity);
+		if (ret)
+			dev_err_ratelimited(mux->dev,
+					    "port@%x: the UART refuses parity %d: %d\n",
+					    port->reg, port->parity, ret);
+		else
+			mux->applied_parity = port->parity;
+	}
+	if (mux->applied_flow != port->flow) {
+		serdev_device_set_flow_control(mux->serdev, port->flow);
+		mux->applied_flow = port->flow;
+	}
+}
+
+/* Called with mux->lock held: the first waiter gets a free bus. */
+static void serdev_mux_grant(struct serdev_mux *mux)
+{
+	struct serdev_mux_port *next;
+	int ret;
+
+	lockdep_assert_held(&mux->lock);
+	while (!mux->owner && !mux->dying && !list_empty(&mux->waiters)) {
+		next = list_first_entry(&mux->waiters, struct serdev_mux_port,
+					wait_node);
+		list_del_init(&next->wait_node);
+
+		ret = mux->chan->select(mux, next);
+		if (ret) {
+			dev_err_ratelimited(mux->dev,
+					    "port@%x: cannot select its channel: %d\n",
+					    next->reg, ret);
+			wake_up_all(&mux->owner_wq);
+			continue;
+		}
+		serdev_mux_apply_line(mux, next);
+		next->explicit = false;
+		next->stats.selects++;
+		mux->switches++;
+		mux->owned_since = ktime_get();
+		WRITE_ONCE(mux->last_activity, mux->owned_since);
+		serdev_mux_set_owner(mux, next);
+		trace_serdev_mux_select(dev_name(mux->dev), next->reg,
+					mux->applied_baud);
+		queue_work(mux->wq, &mux->tx_work);
+		mod_delayed_work(mux->wq, &mux->idle_work,
+				 msecs_to_jiffies(mux->idle_ms));
+	}
+}
+
+/**
+ * serdev_mux_want() - queue a port for the bus
+ * @port: the port; @port->mux->lock held
+ *
+ * A port is queued at most once; the current owner is not queued.
+ */
+void serdev_mux_want(struct serdev_mux_port *port)
+{
+	struct serdev_mux *mux = port->mux;
+
+	lockdep_assert_held(&mux->lock);
+	if (mux->owner == port || !list_empty(&port->wait_node))
+		return;
+	list_add_tail(&port->wait_node, &mux->waiters);
+	if (mux->owner) {
+		port->stats.waits++;
+		/* The owner's hold is now limited: have that checked. */
+		mod_delayed_work(mux->wq, &mux->idle_work, 0);
+	}
+}
+
+/* Called with mux->lock held: @port gives the bus back. */
+static void serdev_mux_release_locked(struct serdev_mux_port *port)
+{
+	struct serdev_mux *mux = port->mux;
+
+	lockdep_assert_held(&mux->lock);
+	if (mux->owner != port)
+		return;
+	/* What the port sent must leave the UART before the channel changes. */
+	serdev_device_wait_until_sent(mux->serdev,
+				      msecs_to_jiffies(SERDEV_MUX_DRAIN_MS));
+	mux->chan->deselect(mux, port);
+	port->explicit = false;
+	serdev_mux_set_owner(mux, NULL);
+	trace_serdev_mux_deselect(dev_name(mux->dev), port->reg,
+				  ktime_ms_delta(ktime_get(), mux->owned_since));
+	serdev_mux_grant(mux);
+}
+
+/**
+ * serdev_mux_release() - give the bus back if @port has it
+ * @port: the port
+ */
+void serdev_mux_release(struct serdev_mux_port *port)
+{
+	struct serdev_mux *mux = port->mux;
+
+	mutex_lock(&mux->lock);
+	list_del_init(&port->wait_node);
+	serdev_mux_release_locked(port);
+	mutex_unlock(&mux->lock);
+}
+
+/**
+ * serdev_mux_acquire() - wait until @port owns the bus, explicitly
+ * @port: the port
+ * @timeout_ms: how long to wait for the other ports
+ *
+ * Return: 0, -ETIMEDOUT, -ERESTARTSYS, or -ENODEV when the mux goes away.
+ */
+int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
+{
+	struct serdev_mux *mux = port->mux;
+	long left;
+	int ret = 0;
+
+	mutex_lock(&mux->lock);
+	if (mux->dying || !port->open) {
+		mutex_unlock(&mux->lock);
+		return -ENODEV;
+	}
+	serdev_mux_want(port);
+	serdev_mux_grant(mux);
+	mutex_unlock(&mux->lock);
+
+	left = wait_event_interruptible_timeout(mux->owner_wq,
+						READ_ONCE(mux->owner) == port ||
+						READ_ONCE(mux->dying),
+						msecs_to_jiffies(timeout_ms));
+
+	mutex_lock(&mux->lock);
+	if (mux->owner == port && !mux->dying) {
+		port->explicit = true;
+	} else {
+		list_del_init(&port->wait_node);
+		if (mux->dying)
+			ret = -ENODEV;
+		else if (left < 0)
+			ret = left;
+		else
+			ret = -ETIMEDOUT;
+		if (ret == -ETIMEDOUT) {
+			port->stats.lock_timeouts++;
+			dev_warn_ratelimited(mux->dev,
+					     "port@%x: bus still busy after %u ms\n",
+					     port->reg, timeout_ms);
+		}
+	}
+	mutex_unlock(&mux->lock);
+	return ret;
+}
+
+/**
+ * serdev_mux_kick() - have the TX work look at every port
+ * @mux: the mux
+ */
+void serdev_mux_kick(struct serdev_mux *mux)
+{
+	queue_work(mux->wq, &mux->tx_work);
+}
+
+/* Move the owner's FIFO to the UART. Called with mux->lock held. */
+static bool serdev_mux_tx_owner(struct serdev_mux *mux,
+				struct serdev_mux_port *port, u8 *buf,
+				size_t size)
+{
+	unsigned long flags;
+	unsigned int n;
+	int sent;
+	bool drained = false;
+
+	spin_lock_irqsave(&port->tx_lock, flags);
+	if (kfifo_is_empty(&port->tx_fifo)) {
+		spin_unlock_irqrestore(&port->tx_lock, flags);
+		return false;
+	}
+	port->tx_busy = true;
+	spin_unlock_irqrestore(&port->tx_lock, flags);
+
+	mux->chan->tx_begin(mux, port);
+	for (;;) {
+		spin_lock_irqsave(&port->tx_lock, flags);
+		n = kfifo_out_peek(&port->tx_fifo, buf, size);
+		spin_unlock_irqrestore(&port->tx_lock, flags);
+		if (!n) {
+			drained = true;
+			break;
+		}
+		sent = serdev_device_write_buf(mux->serdev, buf, n);
+		if (sent < 0) {
+			dev_err_ratelimited(mux->dev,
+					    "port@%x: UART write failed: %d; %u bytes dropped\n",
+					    port->reg, sent, n);
+			sent = n;
+		}
+		spin_lock_irqsave(&port->tx_lock, flags);
+		sent = kfifo_out(&port->tx_fifo, buf, sent);
+		spin_unlock_irqrestore(&port->tx_lock, flags);
+		port->stats.tx_bytes += sent;
+		trace_serdev_mux_transfer(dev_name(mux->dev), port->reg, sent, 0);
+		if (sent < n)
+			break;	/* the UART is full: its write_wakeup kicks us */
+	}
+	if (drained) {
+		mux->chan->tx_end(mux, port);
+		WRITE_ONCE(mux->last_activity, ktime_get());
+		spin_lock_irqsave(&port->tx_lock, flags);
+		port->tx_busy = !kfifo_is_empty(&port->tx_fifo);
+		spin_unlock_irqrestore(&port->tx_lock, flags);
+		wake_up_all(&port->tx_wq);
+	}
+	return true;
+}
+
+void serdev_mux_tx_work(struct work_struct *work)
+{
+	struct serdev_mux *mux = container_of(work, struct serdev_mux, tx_work);
+	struct serdev_mux_port *port, *woken = NULL;
+	u8 buf[256];
+	unsigned int i;
+
+	mutex_lock(&mux->lock);
+	if (mux->dying)
+		goto out;
+	for (i = 0; i < mux->nports; i++) {
+		port = mux->ports[i];
+		if (port && port->open && serdev_mux_tx_pending(port))
+			serdev_mux_want(port);
+	}
+	serdev_mux_grant(mux);
+	port = mux->owner;
+	if (port && serdev_mux_tx_owner(mux, port, buf, sizeof(buf))) {
+		woken = port;
+		mod_delayed_work(mux->wq, &mux->idle_work,
+				 msecs_to_jiffies(mux->idle_ms));
+	}
+out:
+	mutex_unlock(&mux->lock);
+	/* Room in the FIFO again: a client blocked in serdev_device_write(). */
+	if (woken && woken->ctrl)
+		serdev_controller_write_wakeup(woken->ctrl);
+}
+
+void serdev_mux_idle_work(struct work_struct *work)
+{
+	struct serdev_mux *mux = container_of(to_delayed_work(work),
+					      struct serdev_mux, idle_work);
+	struct serdev_mux_port *port;
+	s64 held, idle, rearm;
+	bool waiting;
+
+	mutex_lock(&mux->lock);
+	port = mux->owner;
+	if (!port || mux->dying)
+		goto out;
+	held = ktime_ms_delta(ktime_get(), mux->owned_since);
+	idle = ktime_ms_delta(ktime_get(), READ_ONCE(mux->last_activity));
+	waiting = !list_empty(&mux->waiters);
+
+	if (waiting && held >= mux->max_hold_ms) {
+		if (port->explicit) {
+			port->stats.revoked++;
+			dev_warn_ratelimited(mux->dev,
+					     "port@%x held the bus for %lld ms while others waited: taken back\n",
+					     port->reg, held);
+			serdev_mux_release_locked(port);
+			goto out;
+		}
+		if (!serdev_mux_tx_pending(port)) {
+			serdev_mux_release_locked(port);
+			goto out;
+		}
+	}
+	if (!port->explicit && idle >= mux->idle_ms &&
+	    !serdev_mux_tx_pending(port)) {
+		serdev_mux_release_locked(port);
+		goto out;
+	}
+
+	if (port->explicit && !waiting)
+		goto out;	/* serdev_mux_want() checks again */
+	rearm = port->explicit ? mux->max_hold_ms - held : mux->idle_ms - idle;
+	if (waiting && !port->explicit)
+		rearm = min_t(s64, rearm, mux->max_hold_ms - held);
+	mod_delayed_work(mux->wq, &mux->idle_work,
+			 msecs_to_jiffies(clamp_t(s64, rearm, 1, mux->max_hold_ms)));
+out:
+	mutex_unlock(&mux->lock);
+}

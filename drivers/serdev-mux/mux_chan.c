@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * serdev-mux channel back ends.
+ *
+ * mux-controls: each port is a state of a mux controller (an analog switch
+ * in front of the UART, e.g. mux-gpio); the state is selected while the
+ * port owns the bus and deselected after.
+ *
+ * rs485: the ports are slaves on one half-duplex line. Selecting a port is
+ * ownership plus its line settings. Before each frame the bus stays silent
+ * for the port's interval (Modbus RTU: 3.5 characters); the driver enable
+ * comes from the UART's own RS485 mode, or from a DE GPIO driven here with
+ * setup and hold delays around the frame.
+ */
+
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/gpio/consumer.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/mux/consumer.h>
+#include <linux/of.h>
+
+#include "mux_internal.h"
+
+#define SERDEV_MUX_SENT_MS	1000
+
+static int muxctl_init(struct serdev_mux *mux)
+{
+	mux->mc = devm_mux_control_get(mux->dev, NULL);
+	if (IS_ERR(mux->mc))
+		return dev_err_probe(mux->dev, PTR_ERR(mux->mc),
+				     "no mux controller (mux-controls)\n");
+	return 0;
+}
+
+static int muxctl_select(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	return mux_control_select(mux->mc, port->reg);
+}
+
+static void muxctl_deselect(struct serdev_mux *mux,
+			    struct serdev_mux_port *port)
+{
+	mux_control_deselect(mux->mc);
+}
+
+static void chan_nop(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+}
+
+const struct serdev_mux_chan_ops serdev_mux_chan_muxctl = {
+	.name = "mux-controls",
+	.init = muxctl_init,
+	.select = muxctl_select,
+	.deselect = muxctl_deselect,
+	.tx_begin = chan_nop,
+	.tx_end = chan_nop,
+};
+
+static int rs485_init(struct serdev_mux *mux)
+{
+	u32 delay[2] = { 0, 0 };
+
+	mux->de = devm_gpiod_get_optional(mux->dev, "de", GPIOD_OUT_LOW);
+	if (IS_ERR(mux->de))
+		return dev_err_probe(mux->dev, PTR_ERR(mux->de),
+				     "cannot get the DE GPIO\n");
+	of_property_read_u32_array(mux->dev->of_node, "de-delay-us", delay, 2);
+	if (delay[0] > USEC_PER_SEC || delay[1] > USEC_PER_SEC)
+		return dev_err_probe(mux->dev, -EINVAL,
+				     "de-delay-us beyond one second\n");
+	mux->de_setup_us = delay[0];
+	mux->de_hold_us = delay[1];
+	return 0;
+}
+
+static int rs485_select(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	return 0;
+}
+
+static void rs485_tx_begin(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	s64 quiet = ktime_us_delta(ktime_get(), READ_ONCE(mux->last_activity));
+
+	if (quiet < port->gap_us)
+		fsleep(port->gap_us - quiet);
+	if (mux->de) {
+		gpiod_set_value_cansleep(mux->de, 1);
+		if (mux->de_setup_us)
+			fsleep(mux->de_setup_us);
+	}
+}
+
+static void rs485_tx_end(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	/* The silent interval counts from the last bit on the wire. */
+	serdev_device_wait_until_sent(mux->serdev,
+				      msecs_to_jiffies(SERDEV_MUX_SENT_MS));
+	if (mux->de) {
+		if (mux->de_hold_us)
+			fsleep(mux->de_hold_us);
+		gpiod_set_value_cansleep(mux->de, 0);
+	}
+}
+
+const struct serdev_mux_chan_ops serdev_mux_chan_rs485 = {
+	.name = "rs485",
+	.init = rs485_init,
+	.select = rs485_select,
+	.deselect = chan_nop,
+	.tx_begin = rs485_tx_begin,
+	.tx_end = rs485_tx_end,
+};
