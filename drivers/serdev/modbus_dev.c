@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Modbus RTU master transport: build a request, send it, collect and check
+ * the response, retry on timeouts and damaged frames. On a serdev-mux port
+ * each attempt is one mux transaction, so no other port's traffic comes in
+ * between; on a bare UART the library keeps the silent interval itself and
+ * takes the response from the client's receive_buf.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/unaligned.h>
+
+#include "modbus.h"
+#include "serdev-mux.h"
+
+#define MODBUS_DEFAULT_TIMEOUT_MS	200
+#define MODBUS_DEFAULT_RETRIES		2
+
+static struct dentry *modbus_debugfs_root;
+
+static void modbus_debugfs_remove(void *data)
+{
+	debugfs_remove_recursive(data);
+}
+
+/* serdev-modbus/DEVICE/{requests,...}: the counters of one slave. */
+static int modbus_debugfs_add(struct modbus_dev *mb)
+{
+	struct modbus_stats *st = &mb->stats;
+	struct dentry *d;
+
+	d = debugfs_create_dir(dev_name(&mb->serdev->dev), modbus_debugfs_root);
+	debugfs_create_u64("requests", 0444, d, &st->requests);
+	debugfs_create_u64("responses", 0444, d, &st->responses);
+	debugfs_create_u64("timeouts", 0444, d, &st->timeouts);
+	debugfs_create_u64("crc_errors", 0444, d, &st->crc_errors);
+	debugfs_create_u64("bad_frames", 0444, d, &st->bad_frames);
+	debugfs_create_u64("wrong_slave", 0444, d, &st->wrong_slave);
+	debugfs_create_u64("exceptions", 0444, d, &st->exceptions);
+	debugfs_create_u64("retries", 0444, d, &st->retries);
+	debugfs_create_u64("rx_stray", 0444, d, &mb->rx_stray);
+	return devm_add_action_or_reset(&mb->serdev->dev, modbus_debugfs_remove,
+					d);
+}
+
+/**
+ * modbus_dev_init() - set up a slave for its serdev client
+ * @mb: the slave, in the client's private data
+ * @serdev: the client's serdev device (the client opens it)
+ * @addr: the slave's address, 1..247
+ * @baud: the line speed (for the bare-UART silent interval)
+ *
+ * Call it from the client's probe: the slave's counters appear in debugfs
+ * (serdev-modbus/DEVICE/) until the client is unbound.
+ *
+ * Return: 0, -EINVAL for an address outside 1..247, or -ENOMEM.
+ */
+int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,
+		    u8 addr, unsigned int baud)
+{
+	if (addr < 1 || addr > 247)
+		return -EINVAL;
+	memset(mb, 0, sizeof(*mb));
+	mb->serdev = serdev;
+	mb->addr = addr;
+	mb->timeout_ms = MODBUS_DEFAULT_TIMEOUT_MS;
+	mb->retries = MODBUS_DEFAULT_RETRIES;
+	mutex_init(&mb->lock);
+	spin_lock_init(&mb->rx_lock);
+	init_completion(&mb->rx_done);
+	mb->on_mux = serdev_mux_is_port(serdev);
+	/* 3.5 characters of 11 bits, 1750 us above 19200 baud. */
+	mb->gap_us = baud > 19200 ? 1750 : DIV_ROUND_UP(385 * USEC_PER_SEC / 10,
+							 max(baud, 1U));
+	return modbus_debugfs_add(mb);
+}
+EXPORT_SYMBOL_GPL(modbus_dev_init);
+
+/**
+ * modbus_receive_buf() - bytes from a bare UART, for the library
+ * @mb: the slave
+ * @buf: received bytes
+ * @count: how many
+ *
+ * A client on a bare UART calls this from its receive_buf. Bytes that come
+ * while no request waits are counted and dropped. Not needed on a mux port.
+ *
+ * Return: @count (the library takes every byte).
+ */
+size_t modbus_receive_buf(struct modbus_dev *mb, const u8 *buf, size_t count)
+{
+	unsigned long flags;
+	ssize_t want;
+	size_t n;
+
+	spin_lock_irqsave(&mb->rx_lock, flags);
+	if (!mb->rx_active) {
+		mb->rx_stray += count;
+		goto out;
+	}
+	n = min(count, sizeof(mb->rx) - mb->rx_len);
+	memcpy(mb->rx + mb->rx_len, buf, n);
+	mb->rx_len += n;
+	want = modbus_rtu_response_len(mb->rx, mb->rx_len);
+	if (want < 0 || (want > 0 && mb->rx_len >= want) ||
+	    mb->rx_len == sizeof(mb->rx))
+		complete(&mb->rx_done);
+out:
+	spin_unlock_irqrestore(&mb->rx_lock, flags);
+	return count;
+}
+EXPORT_SYMBOL_GPL(modbus_receive_buf);
+
+static ssize_t modbus_rx_done(const u8 *buf, size_t len, void *ctx)
+{
+	return modbus_rtu_response_len(buf, len);
+}
+
+static ssize_t modbus_xfer_mux(struct modbus_dev *mb, const u8 *req,
+			       size_t req_len, u8 *resp)
+{
+	struct serdev_mux_xfer xfer = {
+		.tx = req,
+		.tx_len = req_len,
+		.rx = resp,
+		.rx_len = MODBUS_RTU_MAX,
+		.rx_done = modbus_rx_done,
+		.timeout_ms = mb->timeout_ms,
+	};
+
+	return serdev_mux_transfer(mb->serdev, &xfer);
+}
+
+static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
+				size_t req_len, u8 *resp)
+{
+	unsigned long flags;
+	s64 quiet;
+	ssize_t ret;
+	long left;
+
+	quiet = ktime_us_delta(ktime_get(), mb->last);
+	if (quiet < mb->gap_us)
+		fsleep(mb->gap_us - quiet);
+
+	spin_lock_irqsave(&mb->rx_lock, flags);
+	mb->rx_len = 0;
+	mb->rx_active = true;
+	reinit_completion(&mb->rx_done);
+	spin_unlock_irqrestore(&mb->rx_lock, flags);
+
+	ret = serdev_device_write(mb->serdev, req, req_len,
+				  msecs_to_jiffies(mb->timeout_ms));
+	if (ret >= 0 && ret != req_len)
+		ret = -ETIMEDOUT;
+	if (ret >= 0) {
+		left = wait_for_completion_timeout(&mb->rx_done,
+						   msecs_to_jiffies(mb->timeout_ms));
+		ret = 0;
+		if (!left)
+			ret = -ETIMEDOUT;
+	}
+
+	spin_lock_irqsave(&mb->rx_lock, flags);
+	mb->rx_active = false;
+	if (mb->rx_len)
+		ret = mb->rx_len;	/* even a partial one: checked later */
+	memcpy(resp, mb->rx, mb->rx_len);
+	spin_unlock_irqrestore(&mb->rx_lock, flags);
+	mb->last = ktime_get();
+	return ret;
+}
+
+static void modbus_count(struct modbus_dev *mb, u8 fc, int err)
+{
+	struct modbus_stats *st = &mb->stats;
+
+	switch (err) {
+	case 0:
+		st->responses++;
+		return;
+	case -ETIMEDOUT:
+		st->timeouts++;
+		break;
+	case -EBADMSG:
+		st->crc_errors++;
+		break;
+	case -EREMCHG:
+		st->wrong_slave++;
+		break;
+	case -EPROTO:
+		st->bad_frames++;
+		break;
+	default:
+		st->exceptions++;
+		break;
+	}
+	dev_warn_ratelimited(&mb->serdev->dev, "slave %u, function %#x: %pe\n",
+			     mb->addr, fc, ERR_PTR(err));
+}
+
+static bool modbus_retryable(int err)
+{
+	return err == -ETIMEDOUT || err == -EBADMSG || err == -EREMCHG ||
+	       err == -EPROTO;
+}
+
+/*
+ * Send @req (address and CRC are filled in here) and check the response.
+ * Returns the response length in @resp, or a negative errno.
+ */
+static ssize_t modbus_request(struct modbus_dev *mb, u8 *req, size_t req_len,
+			      u8 *resp)
+{
+	unsigned int attempt;
+	ssize_t len;
+	int err = 0;
+
+	req[0] = mb->addr;
+	put_unaligned_le16(modbus_rtu_crc(req, req_len - 2),
+			   req + req_len - 2);
+
+	mutex_lock(&mb->lock);
+	for (attempt = 0; attempt <= mb->retries; attempt++) {
+		if (attempt)
+			mb->stats.retries++;
+		mb->stats.requests++;
+		if (mb->on_mux)
+			len = modbus_xfer_mux(mb, req, req_len, resp);
+		else
+			len = modbus_xfer_uart(mb, req, req_len, resp);
+		if (len == -EPROTO || len == -EMSGSIZE || len == -EBADMSG)
+			err = -EPROTO;	/* the mux saw an incomplete frame */
+		else if (len < 0)
+			err = len;
+		else
+			err = modbus_rtu_check(req, resp, len);
+		modbus_count(mb, req[1], err);
+		if (!err || !modbus_retryable(err))
+			break;
+		if (len == -ENODEV || len == -ESHUTDOWN)
+			break;
+	}
+	mutex_unlock(&mb->lock);
+	return err ? err : len;
+}
+
+/**
+ * modbus_read_registers() - read holding (0x03) or input (0x04) registers
+ * @mb: the slave
+ * @fc: MODBUS_FC_READ_HOLDING or MODBUS_FC_READ_INPUT
+ * @start: first register address
+ * @count: number of registers, 1..125
+ * @vals: where the values go (CPU order)
+ *
+ * May sleep. Nothing is written to @vals unless the read succeeds.
+ *
+ * Return: 0, -EINVAL for bad arguments, or the error of the last attempt
+ * (see modbus_rtu_check(), plus -ETIMEDOUT and the mux's errors).
+ */
+int modbus_read_registers(struct modbus_dev *mb, u8 fc, u16 start, u16 count,
+			  u16 *vals)
+{
+	u8 req[8], resp[MODBUS_RTU_MAX];
+	ssize_t ret;
+	unsigned int i;
+
+	if ((fc != MODBUS_FC_READ_HOLDING && fc != MODBUS_FC_READ_INPUT) ||
+	    !count || count > MODBUS_MAX_READ)
+		return -EINVAL;
+	req[1] = fc;
+	put_unaligned_be16(start, req + 2);
+	put_unaligned_be16(count, req + 4);
+	ret = modbus_request(mb, req, sizeof(req), resp);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < count; i++)
+		vals[i] = get_unaligned_be16(resp + 3 + 2 * i);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(modbus_read_registers);
+
+/**
+ * modbus_write_register() - write one holding register (0x06)
+ * @mb: the slave
+ * @reg: register address
+ * @val: value
+ *
+ * May sleep.
+ *
+ * Return: 0 or a negative errno, as for modbus_read_registers().
+ */
+int modbus_write_register(struct modbus_dev *mb, u16 reg, u16 val)
+{
+	u8 req[8], resp[MODBUS_RTU_MAX];
+	ssize_t ret;
+
+	req[1] = MODBUS_FC_WRITE_SINGLE;
+	put_unaligned_be16(reg, req + 2);
+	put_unaligned_be16(val, req + 4);
+	ret = modbus_request(mb, req, sizeof(req), resp);
+	return ret < 0 ? ret : 0;
+}
+EXPORT_SYMBOL_GPL(modbus_write_register);
+
+/**
+ * modbus_write_registers() - write consecutive holding registers (0x10)
+ * @mb: the slave
+ * @start: first register address
+ * @count: number of registers, 1..123
+ * @vals: the values (CPU order)
+ *
+ * May sleep.
+ *
+ * Return: 0 or a negative errno, as for modbus_read_registers().
+ */
+int modbus_write_registers(struct modbus_dev *mb, u16 start, u16 count,
+			   const u16 *vals)
+{
+	u8 req[MODBUS_RTU_MAX], resp[MODBUS_RTU_MAX];
+	ssize_t ret;
+	unsigned int i;
+
+	if (!count || count > MODBUS_MAX_WRITE)
+		return -EINVAL;
+	req[1] = MODBUS_FC_WRITE_MULTI;
+	put_unaligned_be16(start, req + 2);
+	put_unaligned_be16(count, req + 4);
+	req[6] = 2 * count;
+	for (i = 0; i < count; i++)
+		put_unaligned_be16(vals[i], req + 7 + 2 * i);
+	ret = modbus_request(mb, req, 9 + 2 * count, resp);
+	return ret < 0 ? ret : 0;
+}
+EXPORT_SYMBOL_GPL(modbus_write_registers);
+
+static int __init modbus_init(void)
+{
+	modbus_debugfs_root = debugfs_create_dir("serdev-modbus", NULL);
+	return 0;
+}
+module_init(modbus_init);
+
+static void __exit modbus_exit(void)
+{
+	debugfs_remove_recursive(modbus_debugfs_root);
+}
+module_exit(modbus_exit);
+
+MODULE_DESCRIPTION("Modbus RTU master for serdev clients");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XY-MD02 / SHT20-RS485 temperature and humidity sensor (Modbus RTU) as a
+ * hwmon device: input registers 1 (temperature) and 2 (humidity) in tenths,
+ * holding registers 0x0103/0x0104 the corrections, also in tenths.
+ *
+ * One bus read serves every attribute for update_interval; a failed read is
+ * reported to the reader, never replaced by an older value.
+ */
+
+#include <linux/device.h>
+#include <linux/hwmon.h>
+#include <linux/hwmon-sysfs.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/serdev.h>
+
+#include "modbus.h"
+
+#define XYMD02_REG_TEMP		0x0001
+#define XYMD02_REG_TEMP_OFFSET	0x0103
+#define XYMD02_REG_HUM_OFFSET	0x0104
+#define XYMD02_DEFAULT_BAUD	9600
+#define XYMD02_DEFAULT_INTERVAL	1000	/* ms */
+
+struct xymd02 {
+	struct modbus_dev mb;
+	struct mutex lock;	/* cache below */
+	unsigned long updated;	/* jiffies of the last good read */
+	bool valid;
+	s16 temp;		/* 0.1 degC */
+	u16 hum;		/* 0.1 %RH */
+	unsigned int interval_ms;
+};
+
+static int xymd02_update(struct xymd02 *xy)
+{
+	u16 regs[2];
+	int ret;
+
+	lockdep_assert_held(&xy->lock);
+	if (xy->valid && time_before(jiffies, xy->updated +
+				     msecs_to_jiffies(xy->interval_ms)))
+		return 0;
+	xy->valid = false;
+	ret = modbus_read_registers(&xy->mb, MODBUS_FC_READ_INPUT,
+				    XYMD02_REG_TEMP, 2, regs);
+	if (ret)
+		return ret;
+	xy->temp = (s16)regs[0];
+	xy->hum = regs[1];
+	xy->updated = jiffies;
+	xy->valid = true;
+	return 0;
+}
+
+static int xymd02_read_offset(struct xymd02 *xy, u16 reg, long *val)
+{
+	u16 raw;
+	int ret;
+
+	ret = modbus_read_registers(&xy->mb, MODBUS_FC_READ_HOLDING, reg, 1,
+				    &raw);
+	if (!ret)
+		*val = (s16)raw * 100L;
+	return ret;
+}
+
+static int xymd02_write_offset(struct xymd02 *xy, u16 reg, long val)
+{
+	int ret;
+
+	val = DIV_ROUND_CLOSEST(clamp_val(val, -100000L, 100000L), 100);
+	mutex_lock(&xy->lock);
+	ret = modbus_write_register(&xy->mb, reg, (u16)(s16)val);
+	xy->valid = false;	/* the readings change with the offset */
+	mutex_unlock(&xy->lock);
+	return ret;
+}
+
+static int xymd02_read(struct device *dev, enum hwmon_sensor_types type,
+		       u32 attr, int channel, long *val)
+{
+	struct xymd02 *xy = dev_get_drvdata(dev);
+	int ret = 0;
+
+	if (type == hwmon_chip) {
+		*val = xy->interval_ms;
+		return 0;
+	}
+	if (type == hwmon_temp && attr == hwmon_temp_offset)
+		return xymd02_read_offset(xy, XYMD02_REG_TEMP_OFFSET, val);
+
+	mutex_lock(&xy->lock);
+	ret = xymd02_update(xy);
+	if (!ret)
+		*val = type == hwmon_temp ? xy->temp * 100L : xy->hum * 100L;
+	mutex_unlock(&xy->lock);
+	return ret;
+}
+
+static int xymd02_write(struct device *dev, enum hwmon_sensor_types type,
+			u32 attr, int channel, long val)
+{
+	struct xymd02 *xy = dev_get_drvdata(dev);
+
+	if (type == hwmon_chip) {
+		if (val < 0 || val > 3600000)
+			return -EINVAL;
+		mutex_lock(&xy->lock);
+		xy->interval_ms = val;
+		mutex_unlock(&xy->lock);
+		return 0;
+	}
+	return xymd02_write_offset(xy, XYMD02_REG_TEMP_OFFSET, val);
+}
+
+static umode_t xymd02_is_visible(const void *data,
+				 enum hwmon_sensor_types type, u32 attr,
+				 int channel)
+{
+	if ((type == hwmon_chip && attr == hwmon_chip_update_interval) ||
+	    (type == hwmon_temp && attr == hwmon_temp_offset))
+		return 0644;
+	return 0444;
+}
+
+/* hwmon has no humidity offset: the second correction, named like temp's. */
+static ssize_t humidity1_offset_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct xymd02 *xy = dev_get_drvdata(dev);
+	long val;
+	int ret;
+
+	ret = xymd02_read_offset(xy, XYMD02_REG_HUM_OFFSET, &val);
+	return ret ? ret : sysfs_emit(buf, "%ld\n", val);
+}
+
+static ssize_t humidity1_offset_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct xymd02 *xy = dev_get_drvdata(dev);
+	long val;
+	int ret;
+
+	ret = kstrtol(buf, 10, &val);
+	if (ret)
+		return ret;
+	ret = xymd02_write_offset(xy, XYMD02_REG_HUM_OFFSET, val);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(humidity1_offset);
+
+static struct attribute *xymd02_attrs[] = {
+	&dev_attr_humidity1_offset.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(xymd02);
+
+static const struct hwmon_channel_info * const xymd02_info[] = {
+	HWMON_CHANNEL_INFO(chip, HWMON_C_UPDATE_INTERVAL),
+	HWMON_CHANNEL_INFO(temp, HWMON_T_INPUT | HWMON_T_OFFSET),
+	HWMON_CHANNEL_INFO(humidity, HWMON_H_INPUT),
+	NULL
+};
+
+static const struct hwmon_ops xymd02_hwmon_ops = {
+	.is_visible = xymd02_is_visible,
+	.read = xymd02_read,
+	.write = xymd02_write,
+};
+
+static const struct hwmon_chip_info xymd02_chip_info = {
+	.ops = &xymd02_hwmon_ops,
+	.info = xymd02_info,
+};
+
+static size_t xymd02_receive_buf(struct serdev_device *serdev, const u8 *buf,
+				 size_t count)
+{
+	struct xymd02 *xy = serdev_device_get_drvdata(serdev);
+
+	return modbus_receive_buf(&xy->mb, buf, count);
+}
+
+static const struct serdev_device_ops xymd02_serdev_ops = {
+	.receive_buf = xymd02_receive_buf,
+	.write_wakeup = serdev_device_write_wakeup,
+};
+
+static int xymd02_probe(struct serdev_device *serdev)
+{
+	struct device *dev = &serdev->dev;
+	struct device *hwmon;
+	struct xymd02 *xy;
+	u32 addr, baud = XYMD02_DEFAULT_BAUD;
+	int ret;
+
+	if (device_property_read_u32(dev, "modbus-address", &addr))
+		return dev_err_probe(dev, -EINVAL, "no modbus-address\n");
+	device_property_read_u32(dev, "current-speed", &baud);
+
+	xy = devm_kzalloc(dev, sizeof(*xy), GFP_KERNEL);
+	if (!xy)
+		return -ENOMEM;
+	ret = modbus_dev_init(&xy->mb, serdev, addr, baud);
+	if (ret)
+		return dev_err_probe(dev, ret, "modbus-address %u out of 1..247\n",
+				     addr);
+	mutex_init(&xy->lock);
+	xy->interval_ms = XYMD02_DEFAULT_INTERVAL;
+	serdev_device_set_drvdata(serdev, xy);
+	serdev_device_set_client_ops(serdev, &xymd02_serdev_ops);
+
+	ret = devm_serdev_device_open(dev, serdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot open the port\n");
+	serdev_device_set_baudrate(serdev, baud);
+	serdev_device_set_flow_control(serdev, false);
+	ret = serdev_device_set_parity(serdev, SERDEV_PARITY_NONE);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot set 8N1\n");
+
+	hwmon = devm_hwmon_device_register_with_info(dev, "xymd02", xy,
+						     &xymd02_chip_info,
+						     xymd02_groups);
+	return PTR_ERR_OR_ZERO(hwmon);
+}
+
+static const struct of_device_id xymd02_of_match[] = {
+	{ .compatible = "serdev-suite,xy-md02" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, xymd02_of_match);
+
+static struct serdev_device_driver xymd02_driver = {
+	.probe = xymd02_probe,
+	.driver = {
+		.name = "xymd02",
+		.of_match_table = xymd02_of_match,
+	},
+};
+module_serdev_device_driver(xymd02_driver);
+
+MODULE_DESCRIPTION("XY-MD02 RS485 temperature/humidity sensor (Modbus RTU)");
+MODULE_LICENSE("GPL");
