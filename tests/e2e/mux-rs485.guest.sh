@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of mux-rs485: four slaves on one UART through serdev-mux.
+# Values are those the host simulator serves; faults were armed there.
+# shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
+. /lib/suite.sh
+
+mux=/sys/kernel/debug/serdev-mux/serial0-0
+iio=/sys/bus/iio/devices/iio:device0
+
+# hwmon device of the XY-MD02 with Modbus address $1.
+xy() {
+	for h in /sys/class/hwmon/hwmon*; do
+		[ "$(cat "$h/name")" = xymd02 ] || continue
+		[ "$(od -An -tu1 "$h/device/of_node/modbus-address" | awk '{print $4}')" = "$1" ] && { echo "$h"; return; }
+	done
+	return 1
+}
+mbstat() { cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(xy "$1")/device")")/$2"; }
+is() { [ "$(eval "$1")" = "$2" ]; }
+waits() { cat "$mux"/port@*/waits | awk '{s += $1} END {print s}'; }
+
+check "the mux registered four ports" grep -q '^0$' "$mux/bad_ports"
+check "SCD30 probed on port 0x61 (IIO device)" wait_for 100 test -e "$iio/in_concentration_co2_raw"
+check "three XY-MD02 hwmon devices" wait_for 50 test -n "$(xy 3)"
+
+# Upstream scd30_serial, unmodified, on a virtual port.
+check "SCD30 CO2 = 612.5 ppm" is "cat $iio/in_concentration_co2_raw" 61250
+check "SCD30 temperature = 23.25 C" is "cat $iio/in_temp_input" 23250
+check "SCD30 humidity = 45.5 %" is "cat $iio/in_humidityrelative_input" 45500
+
+# Slave 1: the first answer has a bad CRC; the retry gets the value.
+check "slave 1 temperature 21.5 C (after a CRC error)" is "cat $(xy 1)/temp1_input" 21500
+check "slave 1 humidity 40.2 %" is "cat $(xy 1)/humidity1_input" 40200
+check "slave 1: one CRC error counted" is "mbstat 1 crc_errors" 1
+# Slave 3: another address answers first.
+check "slave 3 temperature 30.1 C (after a wrong address)" is "cat $(xy 3)/temp1_input" 30100
+check "slave 3: one wrong-slave answer counted" is "mbstat 3 wrong_slave" 1
+# Slave 2 loses five requests: the first read (three attempts) fails with
+# a timeout, not a stale or made-up value; the next one recovers.
+# (read, not cat: busybox cat retries a failed sendfile with read.)
+check "slave 2: first read fails (timeout)" sh -c "! read -r v <$(xy 2)/temp1_input"
+check "slave 2: three timeouts counted" is "mbstat 2 timeouts" 3
+check "slave 2 recovers: -3.5 C" is "cat $(xy 2)/temp1_input" -3500
+check "slave 2 humidity 88.0 %" is "cat $(xy 2)/humidity1_input" 88000
+
+# Everyone at once: the SCD30 polls while each sensor is read, uncached,
+# by its own reader; no request is damaged, every answer reaches its own
+# reader.
+for n in 1 2 3; do echo 0 >"$(xy $n)/update_interval"; done
+pids=""
+for n in 1 2 3; do
+	f=$(xy $n)/temp1_input
+	(
+		i=0
+		while [ $i -lt 15 ]; do cat "$f"; i=$((i + 1)); done >/tmp/xy$n.txt 2>&1
+	) &
+	pids="$pids $!"
+done
+i=0
+while [ $i -lt 5 ]; do
+	cat $iio/in_concentration_co2_raw >>/tmp/co2.txt 2>&1
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086
+wait $pids
+cat /tmp/xy1.txt /tmp/xy2.txt /tmp/xy3.txt >/tmp/xy.txt
+check "SCD30 read 5 times during the sensor traffic, all 61250" \
+	is "sort -u /tmp/co2.txt" 61250
+check "45 sensor reads, each its own value" \
+	is "sort /tmp/xy.txt | uniq -c | awk '{print \$1\":\"\$2}' | tr '\n' ' '" \
+	"15:-3500 15:21500 15:30100 "
+grep . "$mux"/port@*/waits
+check "ports waited for each other (contention)" test "$(waits)" -ge 1
+check "no bytes arrived while nobody owned the bus" is "cat $mux/rx_unowned" 0
+
+sensors >/tmp/sensors.txt 2>&1
+cat /tmp/sensors.txt
+check "sensors shows three xymd02 devices" is "grep -c ^xymd02 /tmp/sensors.txt" 3
+check "sensors prints slave 1's +21.5 C and 40.2 %" \
+	sh -c "grep -q '+21.5.C' /tmp/sensors.txt && grep -q '40.2 %' /tmp/sensors.txt"
+exit 0
