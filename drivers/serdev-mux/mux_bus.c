@@ -72,6 +72,32 @@ void serdev_mux_apply_line(struct serdev_mux *mux, struct serdev_mux_port *port)
 	}
 }
 
+/*
+ * Bytes a client left unread through a whole ownership belong to an
+ * exchange that is over: they must not be taken for the start of the next.
+ */
+static void serdev_mux_drop_stale_rx(struct serdev_mux_port *port)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	/* A delivery in progress means the client is taking them now. */
+	if (!mutex_trylock(&port->rx_mutex))
+		return;
+	spin_lock_irqsave(&port->rx_lock, flags);
+	n = kfifo_len(&port->rx_fifo);
+	if (n) {
+		kfifo_reset(&port->rx_fifo);
+		port->stats.rx_dropped += n;
+	}
+	spin_unlock_irqrestore(&port->rx_lock, flags);
+	mutex_unlock(&port->rx_mutex);
+	if (n)
+		dev_warn_ratelimited(port->mux->dev,
+				     "port@%x: %u bytes its client never took: dropped\n",
+				     port->reg, n);
+}
+
 /* Called with mux->lock held: the first waiter gets a free bus. */
 static void serdev_mux_grant(struct serdev_mux *mux)
 {
@@ -93,6 +119,7 @@ static void serdev_mux_grant(struct serdev_mux *mux)
 			continue;
 		}
 		serdev_mux_apply_line(mux, next);
+		serdev_mux_drop_stale_rx(next);
 		next->explicit = false;
 		next->stats.selects++;
 		mux->switches++;

@@ -66,8 +66,10 @@ static void serdev_mux_deliver(struct serdev_mux_port *port)
 		spin_unlock_irqrestore(&port->rx_lock, flags);
 		if (took < n) {
 			/* The client is busy: offer the rest again later. */
-			queue_delayed_work(port->mux->wq, &port->mux->rx_work,
-					   msecs_to_jiffies(SERDEV_MUX_RX_RETRY_MS));
+			if (READ_ONCE(port->mux->owner) == port)
+				queue_delayed_work(port->mux->wq,
+						   &port->mux->rx_work,
+						   msecs_to_jiffies(SERDEV_MUX_RX_RETRY_MS));
 			break;
 		}
 	}

@@ -211,12 +211,14 @@ ssize_t serdev_mux_transfer(struct serdev_device *serdev,
 	}
 
 	init_completion(&rx.done);
+	mutex_lock(&port->rx_mutex);	/* no delivery holds the FIFO */
 	spin_lock_irqsave(&port->rx_lock, flags);
 	port->stats.rx_dropped += kfifo_len(&port->rx_fifo);
 	kfifo_reset(&port->rx_fifo);
 	if (xfer->rx_len)
 		port->rx_xfer = &rx;
 	spin_unlock_irqrestore(&port->rx_lock, flags);
+	mutex_unlock(&port->rx_mutex);
 
 	ret = serdev_mux_xfer_send(port, xfer->tx, xfer->tx_len);
 	if (!ret && xfer->rx_len &&
