@@ -193,7 +193,8 @@ void serdev_mux_release(struct serdev_mux_port *port)
  * @port: the port
  * @timeout_ms: how long to wait for the other ports
  *
- * Return: 0, -ETIMEDOUT, -ERESTARTSYS, or -ENODEV when the mux goes away.
+ * Return: 0, -ETIMEDOUT, -ERESTARTSYS, -ESHUTDOWN when the client closes
+ * the port, or -ENODEV when the mux goes away.
  */
 int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
 {
@@ -212,16 +213,19 @@ int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
 
 	left = wait_event_interruptible_timeout(mux->owner_wq,
 						READ_ONCE(mux->owner) == port ||
-						READ_ONCE(mux->dying),
+						READ_ONCE(mux->dying) ||
+						!READ_ONCE(port->open),
 						msecs_to_jiffies(timeout_ms));
 
 	mutex_lock(&mux->lock);
-	if (mux->owner == port && !mux->dying) {
+	if (mux->owner == port && !mux->dying && port->open) {
 		port->explicit = true;
 	} else {
 		list_del_init(&port->wait_node);
 		if (mux->dying)
 			ret = -ENODEV;
+		else if (!port->open)
+			ret = -ESHUTDOWN;
 		else if (left < 0)
 			ret = left;
 		else

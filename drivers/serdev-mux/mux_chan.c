@@ -66,7 +66,11 @@ static int rs485_init(struct serdev_mux *mux)
 	if (IS_ERR(mux->de))
 		return dev_err_probe(mux->dev, PTR_ERR(mux->de),
 				     "cannot get the DE GPIO\n");
-	of_property_read_u32_array(mux->dev->of_node, "de-delay-us", delay, 2);
+	if (of_property_present(mux->dev->of_node, "de-delay-us") &&
+	    of_property_read_u32_array(mux->dev->of_node, "de-delay-us",
+				       delay, 2))
+		return dev_err_probe(mux->dev, -EINVAL,
+				     "de-delay-us needs two values: setup and hold\n");
 	if (delay[0] > USEC_PER_SEC || delay[1] > USEC_PER_SEC)
 		return dev_err_probe(mux->dev, -EINVAL,
 				     "de-delay-us beyond one second\n");

@@ -91,6 +91,8 @@ static void serdev_mux_port_close(struct serdev_controller *ctrl)
 
 	serdev_mux_port_write_flush(ctrl);
 	serdev_mux_release(port);
+	/* Whoever waits for the bus on this port's behalf gives up now. */
+	wake_up_all(&port->mux->owner_wq);
 }
 
 /* Store a setting; apply it now if the port owns the bus. */
