@@ -22,6 +22,28 @@ args=(--name demo --modules --serial "unix:$peer/bt-server-bredr"
 note "booting the board: btserdev on the PL011, BlueZ's btvirt behind it"
 status=0
 "$top/scripts/qemu-run.sh" "${args[@]}" || status=$?
-[ "${INTERACTIVE:-0}" = 1 ] || tr -d '\r' <"$SUITE_CACHE/runs/demo/console.log" | sed -n '/^=== /,$p' |
-	grep -av '^\[ *[0-9]*\.[0-9]*\] ' || true
+show() {
+	tr -d '\r' <"$SUITE_CACHE/runs/$1/console.log" | sed -n '/^=== /,$p' |
+		grep -av '^\[ *[0-9]*\.[0-9]*\] ' || true
+}
+[ "${INTERACTIVE:-0}" = 1 ] || show demo
+[ "${INTERACTIVE:-0}" = 1 ] && exit $status
+
+# Second boot: an RS485 bus of four Modbus devices on the same PL011.
+bus=$SUITE_CACHE/peers/demo-rs485
+rm -rf "$bus"
+mkdir -p "$bus"
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/rs485-bus.py" \
+	--listen "$bus/bus.sock" --baud 19200 --wire-model \
+	--slave scd30@0x61:co2=612.5,temp=23.25,rh=45.5 \
+	--slave xymd02@1:temp=21.5,rh=40.2 --slave xymd02@2:temp=-3.5,rh=88.0 \
+	--slave xymd02@3:temp=30.1,rh=12.3 >"$bus/bus.log" 2>&1 &
+sim=$!
+trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $sim 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -S "$bus/bus.sock" ] && break; sleep 0.1; done
+note "booting the board: an RS485 bus (serdev-mux) on the PL011, the host simulates four slaves"
+"$top/scripts/qemu-run.sh" --name demo-rs485 --modules --serial "unix:$bus/bus.sock" \
+	--overlay "$top/dts/overlays/rs485-bus-pl011.dtso" \
+	--guest "$top/scripts/demo-rs485.guest.sh" --timeout 300 || status=$?
+show demo-rs485
 exit $status
