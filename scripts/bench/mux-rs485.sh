@@ -8,7 +8,8 @@
 #    measures software cost.
 # 2. Bus utilisation: the same through the mux with wire time modelled at
 #    19200 baud, against the line-rate limit: request and reply on the
-#    wire + the slave's turnaround + the 3.5-character silent interval.
+#    wire + the slave's turnaround + the 3.5-character silent interval;
+#    and the bare UART's utilisation under the same model, as reference.
 #   mux-rs485.sh [--no-debug] [READS_PER_READER]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +29,7 @@ if [ "${1:-}" = --no-debug ]; then
 	KERNEL_FRAGMENT=$frag exec "$copy/scripts/bench/mux-rs485.sh" "$@"
 fi
 
-reads=${1:-100}
+reads=${1:-400}
 baud=19200
 turnaround_ms=1.0
 peer=$(e2e_peer_dir bench-rs485)
@@ -81,6 +82,7 @@ trap e2e_stop_peers EXIT
 	run bare "$peer/bare.dtso" --turnaround-ms 0
 	run mux "$peer/mux8.dtso" --turnaround-ms 0
 	run wire "$peer/mux8.dtso" --turnaround-ms "$turnaround_ms" --wire-model
+	run barewire "$peer/bare.dtso" --turnaround-ms "$turnaround_ms" --wire-model
 } >"$peer/results.txt"
 
 /usr/bin/python3 - "$peer/results.txt" "$baud" "$turnaround_ms" <<'PY'
@@ -111,4 +113,6 @@ for k in (1, 2, 4, 8):
     if ("wire", k) in rows:
         r = rows["wire", k][0]
         print(f"  {k} port(s): {r:6.1f} transactions/s  utilisation {r / limit:.3f}   (goal >= 0.9)")
+r = rows["barewire", 1][0]
+print(f"  bare UART, same model: {r:6.1f} transactions/s  utilisation {r / limit:.3f}")
 PY
