@@ -6,8 +6,8 @@
 
 mux=/sys/kernel/debug/serdev-mux/serial0-0
 iio=/sys/bus/iio/devices/iio:device0
-echo "=== one PL011, one serdev-mux, four ports: upstream's scd30_serial on port 0x61,"
-echo "=== three XY-MD02 sensors on ports 1-3. The host simulates the RS485 bus."
+echo "=== one PL011, one serdev-mux, five ports: upstream's scd30_serial on port 0x61,"
+echo "=== three XY-MD02 sensors on ports 1-3, an SDM120 meter on port 4. The host simulates the bus."
 check "SCD30 probed on its port" wait_for 100 test -e "$iio/in_concentration_co2_raw"
 three_sensors() { [ "$(cat /sys/class/hwmon/*/name | grep -c xymd02)" = 3 ]; }
 check "three sensors in hwmon" wait_for 50 three_sensors

@@ -37,7 +37,8 @@ PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/rs485-bus.py" \
 	--listen "$bus/bus.sock" --baud 19200 --wire-model \
 	--slave scd30@0x61:co2=612.5,temp=23.25,rh=45.5 \
 	--slave xymd02@1:temp=21.5,rh=40.2 --slave xymd02@2:temp=-3.5,rh=88.0 \
-	--slave xymd02@3:temp=30.1,rh=12.3 >"$bus/bus.log" 2>&1 &
+	--slave xymd02@3:temp=30.1,rh=12.3 \
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 >"$bus/bus.log" 2>&1 &
 sim=$!
 trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $sim 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -S "$bus/bus.sock" ] && break; sleep 0.1; done

@@ -20,7 +20,7 @@ mbstat() { cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(xy 
 is() { [ "$(eval "$1")" = "$2" ]; }
 waits() { cat "$mux"/port@*/waits | awk '{s += $1} END {print s}'; }
 
-check "the mux registered four ports" grep -q '^0$' "$mux/bad_ports"
+check "the mux registered five ports" grep -q '^0$' "$mux/bad_ports"
 check "SCD30 probed on port 0x61 (IIO device)" wait_for 100 test -e "$iio/in_concentration_co2_raw"
 check "three XY-MD02 hwmon devices" wait_for 50 test -n "$(xy 3)"
 
@@ -73,6 +73,18 @@ check "45 sensor reads, each its own value" \
 grep . "$mux"/port@*/waits
 check "ports waited for each other (contention)" test "$(waits)" -ge 1
 check "no bytes arrived while nobody owned the bus" is "cat $mux/rx_unowned" 0
+
+# The SDM120 on port 4 (9600 baud, the others 19200): one block read of
+# float32 registers.
+meter=$(grep -l '^sdm120$' /sys/class/hwmon/*/name | head -n 1)
+meter=${meter%/name}
+check "SDM120 registered in hwmon" test -n "$meter"
+check "SDM120 voltage 230.5 V" is "cat $meter/in0_input" 230500
+check "SDM120 current 1.25 A" is "cat $meter/curr1_input" 1250
+check "SDM120 power 288.125 W" is "cat $meter/power1_input" 288125000
+check "SDM120 energy 1234.5 kWh" is "cat $meter/energy1_input" 4444200000000000
+check "SDM120 frequency 50 Hz" is "cat $meter/freq1_input" 50000
+check "port 4 runs at its own speed" is "cat $mux/port@4/baud" 9600
 
 sensors >/tmp/sensors.txt 2>&1
 cat /tmp/sensors.txt

@@ -3,7 +3,7 @@
 # RS485 multi-drop through serdev-mux: the PL011 drives a bus emulated on
 # the host (scripts/peers/rs485-bus.py, wire time modelled at 19200 baud)
 # with upstream's unmodified scd30_serial on port 0x61 next to three
-# XY-MD02 sensors. Slave 1 answers once with a bad CRC, slave 2 loses five
+# XY-MD02 sensors and an SDM120 energy meter at its own line speed. Slave 1 answers once with a bad CRC, slave 2 loses five
 # requests, a wrong address answers for slave 3 once: each is counted and
 # the bus recovers. The simulator checks every frame's CRC and the silent
 # interval before it.
@@ -22,6 +22,7 @@ e2e_python_peer "$peer/bus.sock" "$peer/bus.log" rs485-bus.py \
 	--slave xymd02@1:temp=21.5,rh=40.2 \
 	--slave xymd02@2:temp=-3.5,rh=88.0 \
 	--slave xymd02@3:temp=30.1,rh=12.3 \
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 \
 	--fault crc:1:1 --fault silence:2:5 --fault wrong-slave:3:1
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 300 --modules \
@@ -49,7 +50,7 @@ if st["gap_violations"]:
 for kind in ("crc", "silence", "wrong-slave"):
     if kind not in st["faults_by_kind"]:
         bad.append(f"fault {kind} never applied")
-for addr in ("1", "2", "3", "97"):
+for addr in ("1", "2", "3", "4", "97"):
     if not st["requests"].get(addr):
         bad.append(f"no request for slave {addr}")
 if bad:
