@@ -167,8 +167,8 @@ static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 
 	spin_lock_irqsave(&mb->rx_lock, flags);
 	mb->rx_active = false;
-	if (mb->rx_len)
-		ret = mb->rx_len;	/* even a partial one: checked later */
+	if (mb->rx_len)		/* cut short if it did not complete in time */
+		ret = ret == -ETIMEDOUT ? -EPROTO : mb->rx_len;
 	memcpy(resp, mb->rx, mb->rx_len);
 	spin_unlock_irqrestore(&mb->rx_lock, flags);
 	mb->last = ktime_get();

@@ -71,7 +71,7 @@ for baud in 9600 115200; do
 		--pty-link "$peer/pty-$baud" --control "$peer/ctl-$baud.sock" \
 		--baud "$baud" --wire-model --turnaround-ms "$turnaround_ms" "${slaves[@]}"
 	for k in 1 2 4 8; do
-		n=$(timeout "$mbpoll_secs" mbpoll -m rtu -a "1:$k" -0 -r 1 -c 2 -t 3 \
+		n=$(timeout "$mbpoll_secs" stdbuf -oL mbpoll -m rtu -a "1:$k" -0 -r 1 -c 2 -t 3 \
 			-b "$baud" -P none -l 11 "$peer/pty-$baud" 2>/dev/null |
 			grep -c '^\[1\]:' || true)
 		echo "mbpoll baud=$baud readers=$k polls=$n secs=$mbpoll_secs" >>"$peer/results.txt"
