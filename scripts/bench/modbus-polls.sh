@@ -66,17 +66,19 @@ for baud in 9600 115200; do
 	grep -h '^BENCH ' "$SUITE_CACHE/runs/bench-polls-$baud/console.log" |
 		sed "s/^BENCH /kernel baud=$baud /" >>"$peer/results.txt"
 
-	# mbpoll on the host, same simulator settings, through a pty.
-	e2e_python_peer "$peer/ctl-$baud.sock" "$peer/pty-$baud.log" rs485-bus.py \
-		--pty-link "$peer/pty-$baud" --control "$peer/ctl-$baud.sock" \
-		--baud "$baud" --wire-model --turnaround-ms "$turnaround_ms" "${slaves[@]}"
+	# mbpoll on the host, same simulator settings, through a pty (a fresh
+	# simulator each time: the pty is done with once mbpoll closes it).
 	for k in 1 2 4 8; do
+		e2e_python_peer "$peer/ctl-$baud-$k.sock" "$peer/pty-$baud-$k.log" rs485-bus.py \
+			--pty-link "$peer/pty-$baud-$k" --control "$peer/ctl-$baud-$k.sock" \
+			--baud "$baud" --wire-model --turnaround-ms "$turnaround_ms" "${slaves[@]}"
 		n=$(timeout "$mbpoll_secs" stdbuf -oL mbpoll -m rtu -a "1:$k" -0 -r 1 -c 2 -t 3 \
-			-b "$baud" -P none -l 11 "$peer/pty-$baud" 2>/dev/null |
+			-b "$baud" -P none -l 11 "$peer/pty-$baud-$k" 2>/dev/null |
 			grep -c '^\[1\]:' || true)
 		echo "mbpoll baud=$baud readers=$k polls=$n secs=$mbpoll_secs" >>"$peer/results.txt"
+		e2e_stop_peers
+		rm -f "$peer/ctl-$baud-$k.sock"
 	done
-	e2e_stop_peers
 done
 
 /usr/bin/python3 - "$peer/results.txt" "$turnaround_ms" <<'PY'
