@@ -9,11 +9,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
-      libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0)
+      libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0 util-linux)
 # Architecture-independent packages.
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
-bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors)
+bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach)
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
