@@ -92,6 +92,7 @@ mapfile -t yamls < <(git ls-files 'Documentation/devicetree/bindings/*.yaml')
 for f in "${yamls[@]}"; do
 	check "dt-doc-validate: $f" scripts/dt-check.sh "$f"
 done
+check "dt-validate: the examples of every binding" scripts/dt-examples.sh
 mapfile -t shs < <(git ls-files '*.sh' 'scripts/guest/init' '.ci/run')
 for f in "${shs[@]}"; do
 	check "shellcheck: $f" shellcheck -x "$f"
