@@ -51,3 +51,21 @@ e2e_python_peer() {
 	done
 	die "$script did not listen on $sock within 5 s (log: $log)"
 }
+
+# bench_on_nodebug SCRIPT ARGS...: run the benchmark SCRIPT (its path in
+# the tree) with ARGS on the test kernel built without the debug options
+# (built first if needed, ~11 min cold), with the modules built for it in
+# a copy of the tree under the cache. Does not return.
+bench_on_nodebug() {
+	local rel=$1 frag kdir copy
+	shift
+	frag=$(nodebug_fragment)
+	kdir=$(KERNEL_FRAGMENT=$frag "$SUITE_TOP/scripts/kernel.sh")
+	copy=$SUITE_CACHE/bench/tree-nodebug
+	rm -rf "$copy"
+	mkdir -p "$copy"
+	git -C "$SUITE_TOP" ls-files -z | (cd "$SUITE_TOP" && xargs -0 cp --parents -t "$copy")
+	make -s -C "$copy" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		modules >/dev/null || die "modules do not build for $kdir"
+	KERNEL_FRAGMENT=$frag exec "$copy/$rel" "$@"
+}

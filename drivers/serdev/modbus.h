@@ -91,6 +91,9 @@ int modbus_rtu_check(const u8 *req, const u8 *resp, size_t len);
 int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,
 		    u8 addr, unsigned int baud);
 size_t modbus_receive_buf(struct modbus_dev *mb, const u8 *buf, size_t count);
+int devm_modbus_serdev_open(struct modbus_dev *mb,
+			    struct serdev_device *serdev,
+			    unsigned int default_baud);
 int modbus_read_registers(struct modbus_dev *mb, u8 fc, u16 start, u16 count,
 			  u16 *vals);
 int modbus_write_register(struct modbus_dev *mb, u16 reg, u16 val);

@@ -12,6 +12,7 @@
 #include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/property.h>
 #include <linux/unaligned.h>
 
 #include "modbus.h"
@@ -114,6 +115,60 @@ out:
 	return count;
 }
 EXPORT_SYMBOL_GPL(modbus_receive_buf);
+
+static size_t modbus_serdev_receive(struct serdev_device *serdev,
+				    const u8 *buf, size_t count)
+{
+	return modbus_receive_buf(serdev_device_get_drvdata(serdev), buf, count);
+}
+
+static const struct serdev_device_ops modbus_serdev_ops = {
+	.receive_buf = modbus_serdev_receive,
+	.write_wakeup = serdev_device_write_wakeup,
+};
+
+/**
+ * devm_modbus_serdev_open() - the common probe of a Modbus slave driver
+ * @mb: the slave, in the driver's private data
+ * @serdev: the driver's serdev device
+ * @default_baud: line speed when the node has no current-speed
+ *
+ * Reads the node's modbus-address and current-speed, sets up @mb
+ * (modbus_dev_init()), takes the serdev device's client ops and driver
+ * data (the library receives for the driver), opens the port for the
+ * device's lifetime and sets it to the speed, 8N1, no flow control. Each
+ * failure is logged. May sleep.
+ *
+ * Return: 0 or a negative errno.
+ */
+int devm_modbus_serdev_open(struct modbus_dev *mb,
+			    struct serdev_device *serdev,
+			    unsigned int default_baud)
+{
+	struct device *dev = &serdev->dev;
+	u32 addr, baud = default_baud;
+	int ret;
+
+	if (device_property_read_u32(dev, "modbus-address", &addr))
+		return dev_err_probe(dev, -EINVAL, "no modbus-address\n");
+	device_property_read_u32(dev, "current-speed", &baud);
+	ret = modbus_dev_init(mb, serdev, addr > 255 ? 0 : addr, baud);
+	if (ret)
+		return dev_err_probe(dev, ret, "modbus-address %u out of 1..247\n",
+				     addr);
+	serdev_device_set_drvdata(serdev, mb);
+	serdev_device_set_client_ops(serdev, &modbus_serdev_ops);
+	ret = devm_serdev_device_open(dev, serdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot open the port\n");
+	serdev_device_set_baudrate(serdev, baud);
+	serdev_device_set_flow_control(serdev, false);
+	ret = serdev_device_set_parity(serdev, SERDEV_PARITY_NONE);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot set 8N1\n");
+	return 0;
+}
+EXPORT_SYMBOL_GPL(devm_modbus_serdev_open);
 
 static ssize_t modbus_rx_done(const u8 *buf, size_t len, void *ctx)
 {

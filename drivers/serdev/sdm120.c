@@ -176,51 +176,21 @@ static const struct hwmon_chip_info sdm120_chip_info = {
 	.info = sdm120_info,
 };
 
-static size_t sdm120_receive_buf(struct serdev_device *serdev, const u8 *buf,
-				 size_t count)
-{
-	struct sdm120 *sdm = serdev_device_get_drvdata(serdev);
-
-	return modbus_receive_buf(&sdm->mb, buf, count);
-}
-
-static const struct serdev_device_ops sdm120_serdev_ops = {
-	.receive_buf = sdm120_receive_buf,
-	.write_wakeup = serdev_device_write_wakeup,
-};
-
 static int sdm120_probe(struct serdev_device *serdev)
 {
 	struct device *dev = &serdev->dev;
-	u32 addr, baud = SDM120_DEFAULT_BAUD;
 	struct device *hwmon;
 	struct sdm120 *sdm;
 	int ret;
 
-	if (device_property_read_u32(dev, "modbus-address", &addr))
-		return dev_err_probe(dev, -EINVAL, "no modbus-address\n");
-	device_property_read_u32(dev, "current-speed", &baud);
-
 	sdm = devm_kzalloc(dev, sizeof(*sdm), GFP_KERNEL);
 	if (!sdm)
 		return -ENOMEM;
-	ret = modbus_dev_init(&sdm->mb, serdev, addr, baud);
-	if (ret)
-		return dev_err_probe(dev, ret, "modbus-address %u out of 1..247\n",
-				     addr);
 	mutex_init(&sdm->lock);
 	sdm->interval_ms = SDM120_DEFAULT_INTERVAL;
-	serdev_device_set_drvdata(serdev, sdm);
-	serdev_device_set_client_ops(serdev, &sdm120_serdev_ops);
-
-	ret = devm_serdev_device_open(dev, serdev);
+	ret = devm_modbus_serdev_open(&sdm->mb, serdev, SDM120_DEFAULT_BAUD);
 	if (ret)
-		return dev_err_probe(dev, ret, "cannot open the port\n");
-	serdev_device_set_baudrate(serdev, baud);
-	serdev_device_set_flow_control(serdev, false);
-	ret = serdev_device_set_parity(serdev, SERDEV_PARITY_NONE);
-	if (ret)
-		return dev_err_probe(dev, ret, "cannot set 8N1\n");
+		return ret;
 
 	hwmon = devm_hwmon_device_register_with_info(dev, "sdm120", sdm,
 						     &sdm120_chip_info,

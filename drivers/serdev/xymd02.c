@@ -179,51 +179,21 @@ static const struct hwmon_chip_info xymd02_chip_info = {
 	.info = xymd02_info,
 };
 
-static size_t xymd02_receive_buf(struct serdev_device *serdev, const u8 *buf,
-				 size_t count)
-{
-	struct xymd02 *xy = serdev_device_get_drvdata(serdev);
-
-	return modbus_receive_buf(&xy->mb, buf, count);
-}
-
-static const struct serdev_device_ops xymd02_serdev_ops = {
-	.receive_buf = xymd02_receive_buf,
-	.write_wakeup = serdev_device_write_wakeup,
-};
-
 static int xymd02_probe(struct serdev_device *serdev)
 {
 	struct device *dev = &serdev->dev;
 	struct device *hwmon;
 	struct xymd02 *xy;
-	u32 addr, baud = XYMD02_DEFAULT_BAUD;
 	int ret;
-
-	if (device_property_read_u32(dev, "modbus-address", &addr))
-		return dev_err_probe(dev, -EINVAL, "no modbus-address\n");
-	device_property_read_u32(dev, "current-speed", &baud);
 
 	xy = devm_kzalloc(dev, sizeof(*xy), GFP_KERNEL);
 	if (!xy)
 		return -ENOMEM;
-	ret = modbus_dev_init(&xy->mb, serdev, addr, baud);
-	if (ret)
-		return dev_err_probe(dev, ret, "modbus-address %u out of 1..247\n",
-				     addr);
 	mutex_init(&xy->lock);
 	xy->interval_ms = XYMD02_DEFAULT_INTERVAL;
-	serdev_device_set_drvdata(serdev, xy);
-	serdev_device_set_client_ops(serdev, &xymd02_serdev_ops);
-
-	ret = devm_serdev_device_open(dev, serdev);
+	ret = devm_modbus_serdev_open(&xy->mb, serdev, XYMD02_DEFAULT_BAUD);
 	if (ret)
-		return dev_err_probe(dev, ret, "cannot open the port\n");
-	serdev_device_set_baudrate(serdev, baud);
-	serdev_device_set_flow_control(serdev, false);
-	ret = serdev_device_set_parity(serdev, SERDEV_PARITY_NONE);
-	if (ret)
-		return dev_err_probe(dev, ret, "cannot set 8N1\n");
+		return ret;
 
 	hwmon = devm_hwmon_device_register_with_info(dev, "xymd02", xy,
 						     &xymd02_chip_info,

@@ -19,15 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 if [ "${1:-}" = --no-debug ]; then
 	shift
-	frag=$(nodebug_fragment)
-	kdir=$(KERNEL_FRAGMENT=$frag "$top/scripts/kernel.sh")
-	copy=$SUITE_CACHE/bench/tree-nodebug
-	rm -rf "$copy"
-	mkdir -p "$copy"
-	git -C "$top" ls-files -z | (cd "$top" && xargs -0 cp --parents -t "$copy")
-	make -s -C "$copy" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-		modules >/dev/null || die "modules do not build for $kdir"
-	KERNEL_FRAGMENT=$frag exec "$copy/scripts/bench/modbus-polls.sh" "$@"
+	bench_on_nodebug scripts/bench/modbus-polls.sh "$@"
 fi
 
 reads=${1:-60}
