@@ -258,17 +258,20 @@ static bool serdev_mux_tx_owner(struct serdev_mux *mux,
 	unsigned long flags;
 	unsigned int n;
 	int sent;
-	bool drained = false;
+	bool drained = false, resumed;
 
 	spin_lock_irqsave(&port->tx_lock, flags);
 	if (kfifo_is_empty(&port->tx_fifo)) {
 		spin_unlock_irqrestore(&port->tx_lock, flags);
 		return false;
 	}
+	resumed = port->tx_busy;
 	port->tx_busy = true;
 	spin_unlock_irqrestore(&port->tx_lock, flags);
 
-	mux->chan->tx_begin(mux, port);
+	/* A frame the full UART interrupted goes on without a new preamble. */
+	if (!resumed)
+		mux->chan->tx_begin(mux, port);
 	for (;;) {
 		spin_lock_irqsave(&port->tx_lock, flags);
 		n = kfifo_out_peek(&port->tx_fifo, buf, size);
