@@ -69,3 +69,20 @@ bench_on_nodebug() {
 		modules >/dev/null || die "modules do not build for $kdir"
 	KERNEL_FRAGMENT=$frag exec "$copy/$rel" "$@"
 }
+
+# bench_xymd02_bus BAUD: an overlay (on stdout) with an RS485 bus on the
+# PL011 and eight XY-MD02 sensors at BAUD, Modbus addresses 1-8 on ports
+# 1-8, for the Modbus and mux benchmarks.
+bench_xymd02_bus() {
+	local a
+	printf '/dts-v1/;\n/plugin/;\n&{/pl011@9000000} {\n\trs485 {\n'
+	printf '\t\tcompatible = "serdev-suite,rs485-bus";\n'
+	printf '\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n'
+	for a in 1 2 3 4 5 6 7 8; do
+		printf '\t\tport@%x {\n\t\t\treg = <%d>;\n' "$a" "$a"
+		printf '\t\t\tsensor {\n\t\t\t\tcompatible = "serdev-suite,xy-md02";\n'
+		printf '\t\t\t\tmodbus-address = <%d>;\n' "$a"
+		printf '\t\t\t\tcurrent-speed = <%d>;\n\t\t\t};\n\t\t};\n' "$1"
+	done
+	printf '\t};\n};\n'
+}

@@ -32,18 +32,7 @@ for a in 1 2 3 4 5 6 7 8; do slaves+=(--slave "xymd02@$a:temp=2$a.5"); done
 trap e2e_stop_peers EXIT
 
 for baud in 9600 115200; do
-	{
-		printf '/dts-v1/;\n/plugin/;\n&{/pl011@9000000} {\n\trs485 {\n'
-		printf '\t\tcompatible = "serdev-suite,rs485-bus";\n'
-		printf '\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n'
-		for a in 1 2 3 4 5 6 7 8; do
-			printf '\t\tport@%x {\n\t\t\treg = <%d>;\n' "$a" "$a"
-			printf '\t\t\tsensor {\n\t\t\t\tcompatible = "serdev-suite,xy-md02";\n'
-			printf '\t\t\t\tmodbus-address = <%d>;\n' "$a"
-			printf '\t\t\t\tcurrent-speed = <%d>;\n\t\t\t};\n\t\t};\n' "$baud"
-		done
-		printf '\t};\n};\n'
-	} >"$peer/bus-$baud.dtso"
+	bench_xymd02_bus "$baud" >"$peer/bus-$baud.dtso"
 
 	# The guest through serdev-mux.
 	e2e_python_peer "$peer/bus-$baud.sock" "$peer/bus-$baud.log" rs485-bus.py \

@@ -39,18 +39,7 @@ cat >"$peer/bare.dtso" <<DTS
 	};
 };
 DTS
-{
-	printf '/dts-v1/;\n/plugin/;\n&{/pl011@9000000} {\n\trs485 {\n'
-	printf '\t\tcompatible = "serdev-suite,rs485-bus";\n'
-	printf '\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n'
-	for a in 1 2 3 4 5 6 7 8; do
-		printf '\t\tport@%x {\n\t\t\treg = <%d>;\n' "$a" "$a"
-		printf '\t\t\tsensor {\n\t\t\t\tcompatible = "serdev-suite,xy-md02";\n'
-		printf '\t\t\t\tmodbus-address = <%d>;\n' "$a"
-		printf '\t\t\t\tcurrent-speed = <%d>;\n\t\t\t};\n\t\t};\n' "$baud"
-	done
-	printf '\t};\n};\n'
-} >"$peer/mux8.dtso"
+bench_xymd02_bus "$baud" >"$peer/mux8.dtso"
 
 # run NAME OVERLAY SIMULATOR-OPTIONS...: one boot; its BENCH lines.
 run() {
