@@ -57,6 +57,24 @@ btserdev_stat() {
 	sed -n "s/^$1 //p" "/sys/kernel/debug/bluetooth/${2:-hci0}/btserdev"
 }
 
+# is COMMAND EXPECTED: COMMAND (one shell string) prints exactly EXPECTED.
+is() { [ "$(eval "$1")" = "$2" ]; }
+
+# modbus_hwmon ADDR: the hwmon directory of the Modbus slave at ADDR (from
+# its device tree node's modbus-address).
+modbus_hwmon() {
+	for _h in /sys/class/hwmon/hwmon*; do
+		[ "$(od -An -tu1 "$_h/device/of_node/modbus-address" 2>/dev/null |
+			awk '{print $4}')" = "$1" ] && { echo "$_h"; return 0; }
+	done
+	return 1
+}
+
+# modbus_stat ADDR COUNTER: a serdev-modbus counter of that slave (debugfs).
+modbus_stat() {
+	cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(modbus_hwmon "$1")/device")")/$2"
+}
+
 # no_rx_errors [HCI]: btserdev saw no garbage and refused no header.
 no_rx_errors() {
 	[ "$(btserdev_stat rx_garbage_bytes "$@")" = 0 ] &&

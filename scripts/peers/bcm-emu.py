@@ -34,13 +34,13 @@ import os
 import selectors
 import signal
 import socket
-import stat
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h4lib import H4_CMD, H4_EVT, H4Parser  # noqa: E402
+from unixsock import SocketError, listen_unix, unlink_quietly  # noqa: E402
 
 OP_RESET = 0x0C03
 OP_READ_LOCAL_NAME = 0x0C14
@@ -420,32 +420,11 @@ def recv(sock):
         return b""
 
 
-def remove_stale_socket(path):
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISSOCK(mode):
-        die(f"{path} exists and is not a socket")
-    os.unlink(path)
-
-
 def listen(path):
-    """Listen on path; the file appears only once connections work."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        die(f"cannot listen on {path}: directory {directory} does not exist")
-    remove_stale_socket(path)
-    tmp = os.path.join(os.path.dirname(path), f".{os.getpid()}.sock")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        server.bind(tmp)
-        server.listen(1)
-        os.rename(tmp, path)
-    except OSError as err:
-        unlink_quietly(tmp)
-        die(f"cannot listen on {path}: {err.strerror or err}")
-    return server
+        return listen_unix(path, 1)
+    except SocketError as err:
+        die(str(err))
 
 
 def on_sigterm(_signum, _frame):
@@ -474,13 +453,6 @@ def serve(args, record):
     record.save()
     log(f"exit: {reason}")
     return 1 if reason == "upstream-unreachable" else 0
-
-
-def unlink_quietly(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def bdaddr_arg(text):

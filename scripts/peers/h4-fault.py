@@ -34,6 +34,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h4lib import H4_CMD, H4Parser  # noqa: E402
+from unixsock import SocketError, listen_unix  # noqa: E402
 
 # Skipped byte by byte by a resynchronising receiver: non-type bytes, an
 # event with code 0 (refused), an ACL header with handle 0xfff and length
@@ -44,16 +45,10 @@ HW_ERROR = bytes([0x04, 0x10, 0x01, 0x42])
 
 
 def listen(path):
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        sys.exit(f"h4-fault: error: directory of {path} does not exist")
-    if os.path.exists(path):
-        os.unlink(path)
-    tmp = f"{path}.tmp"
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(tmp)
-    srv.listen(1)
-    os.rename(tmp, path)
-    return srv
+    try:
+        return listen_unix(path, 1)
+    except SocketError as err:
+        sys.exit(f"h4-fault: error: {err}")
 
 
 class Relay:

@@ -58,12 +58,12 @@ import random
 import selectors
 import signal
 import socket
-import stat
 import sys
 import time
 import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from unixsock import SocketError, listen_unix, unlink_quietly  # noqa: E402
 from modbuslib import (BROADCAST, FC_WRITE_MULTIPLE,  # noqa: E402
                        FC_WRITE_SINGLE, HOLDING, INPUT, KINDS, MAX_ADDRESS,
                        FrameParser, ModbusError, address, crc_ok, integer,
@@ -380,39 +380,11 @@ class Bus:
 
 # --- ports: where masters attach -------------------------------------------
 
-def remove_stale_socket(path):
+def listen(path, backlog=4):
     try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISSOCK(mode):
-        die(f"{path} exists and is not a socket")
-    os.unlink(path)
-
-
-def listen(path):
-    """Listen on path; the file appears only once connections work."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        die(f"cannot listen on {path}: directory {directory} does not exist")
-    remove_stale_socket(path)
-    tmp = os.path.join(directory, f".{os.getpid()}.{os.path.basename(path)}")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        server.bind(tmp)
-        server.listen(4)
-        os.rename(tmp, path)
-    except OSError as err:
-        unlink_quietly(tmp)
-        die(f"cannot listen on {path}: {err.strerror or err}")
-    return server
-
-
-def unlink_quietly(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+        return listen_unix(path, backlog)
+    except SocketError as err:
+        die(str(err))
 
 
 class Port:

@@ -8,7 +8,6 @@ cfs=/sys/kernel/config/device-tree/overlays
 reg=/etc/suite/regulator.dtbo
 node=/proc/device-tree/dtbo-test-regulator
 dev=/sys/bus/platform/devices/dtbo-test-regulator
-is() { [ "$(eval "$1")" = "$2" ]; }
 bound() { [ -e "$dev/driver" ]; }
 gone() { [ ! -e "$node" ] && [ ! -e "$dev" ]; }
 

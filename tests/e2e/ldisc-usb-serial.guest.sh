@@ -8,7 +8,6 @@ cfs=/sys/kernel/config/device-tree/overlays
 meter() { grep -l '^sdm120$' /sys/class/hwmon/*/name 2>/dev/null | head -n 1 | sed 's#/name$##'; }
 has_meter() { [ -n "$(meter)" ]; }
 no_meter() { [ -z "$(meter)" ]; }
-is() { [ "$(eval "$1")" = "$2" ]; }
 
 check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0
 check "load dtbo-configfs and serdev-ldisc" modprobe -a dtbo-configfs serdev-ldisc

@@ -5,7 +5,6 @@
 . /lib/suite.sh
 
 meter() { grep -l '^sdm120$' /sys/class/hwmon/*/name 2>/dev/null | head -n 1 | sed 's#/name$##'; }
-is() { [ "$(eval "$1")" = "$2" ]; }
 
 check "the meter probed on the bare UART" wait_for 60 test -n "$(meter)"
 m=$(meter)

@@ -4,25 +4,16 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-# hwmon directory of the sensor with Modbus address $1.
-hw() {
-	for h in /sys/class/hwmon/hwmon*; do
-		[ "$(od -An -tu1 "$h/device/of_node/modbus-address" 2>/dev/null |
-			awk '{print $4}')" = "$1" ] && { echo "$h"; return; }
-	done
-	return 1
-}
-is() { [ "$(eval "$1")" = "$2" ]; }
-four() { [ -n "$(hw 4)" ] && [ -n "$(hw 3)" ] && [ -n "$(hw 2)" ] && [ -n "$(hw 1)" ]; }
+four() { [ -n "$(modbus_hwmon 4)" ] && [ -n "$(modbus_hwmon 3)" ] && [ -n "$(modbus_hwmon 2)" ] && [ -n "$(modbus_hwmon 1)" ]; }
 
 check "four Modbus devices in hwmon" wait_for 60 four
-check "slave 1: 21.5 C" is "cat $(hw 1)/temp1_input" 21500
-check "slave 1: 40.2 %RH" is "cat $(hw 1)/humidity1_input" 40200
-check "slave 2: -3.5 C" is "cat $(hw 2)/temp1_input" -3500
-check "slave 3: 12.3 %RH" is "cat $(hw 3)/humidity1_input" 12300
-check "meter: 230.5 V" is "cat $(hw 4)/in0_input" 230500
-check "meter: 1.25 A" is "cat $(hw 4)/curr1_input" 1250
-check "meter: 1234.5 kWh" is "cat $(hw 4)/energy1_input" 4444200000000000
+check "slave 1: 21.5 C" is "cat $(modbus_hwmon 1)/temp1_input" 21500
+check "slave 1: 40.2 %RH" is "cat $(modbus_hwmon 1)/humidity1_input" 40200
+check "slave 2: -3.5 C" is "cat $(modbus_hwmon 2)/temp1_input" -3500
+check "slave 3: 12.3 %RH" is "cat $(modbus_hwmon 3)/humidity1_input" 12300
+check "meter: 230.5 V" is "cat $(modbus_hwmon 4)/in0_input" 230500
+check "meter: 1.25 A" is "cat $(modbus_hwmon 4)/curr1_input" 1250
+check "meter: 1234.5 kWh" is "cat $(modbus_hwmon 4)/energy1_input" 4444200000000000
 sensors >/tmp/s1.txt 2>&1
 cat /tmp/s1.txt
 check "sensors: three xymd02 and one sdm120" \
@@ -30,7 +21,7 @@ check "sensors: three xymd02 and one sdm120" \
 check "sensors: slave 1 at +21.5 C" grep -q '+21.5.C' /tmp/s1.txt
 
 # A value is kept for update_interval: a burst of readers costs no bus read.
-h2=$(hw 2)
+h2=$(modbus_hwmon 2)
 reqs() { cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$h2/device")")/requests"; }
 echo 10000 >"$h2/update_interval"
 check "update_interval is writable" is "cat $h2/update_interval" 10000
@@ -41,12 +32,12 @@ check "20 reads within update_interval: no request on the bus" is reqs "$r0"
 echo 1000 >"$h2/update_interval"
 
 echo "WAITING FOR NEW VALUES"
-t1() { cat "$(hw 1)/temp1_input"; }
+t1() { cat "$(modbus_hwmon 1)/temp1_input"; }
 check "slave 1 follows the server: 25.25 C reads 25.2 C" wait_for 30 is t1 25200
-check "slave 1: 55.5 %RH" is "cat $(hw 1)/humidity1_input" 55500
-check "meter follows: 241 V" wait_for 10 is "cat $(hw 4)/in0_input" 241000
-check "meter: 1300.25 kWh" is "cat $(hw 4)/energy1_input" 4680900000000000
-check "slave 2 unchanged: -3.5 C" is "cat $(hw 2)/temp1_input" -3500
+check "slave 1: 55.5 %RH" is "cat $(modbus_hwmon 1)/humidity1_input" 55500
+check "meter follows: 241 V" wait_for 10 is "cat $(modbus_hwmon 4)/in0_input" 241000
+check "meter: 1300.25 kWh" is "cat $(modbus_hwmon 4)/energy1_input" 4680900000000000
+check "slave 2 unchanged: -3.5 C" is "cat $(modbus_hwmon 2)/temp1_input" -3500
 sensors >/tmp/s2.txt 2>&1
 cat /tmp/s2.txt
 check "sensors shows the new values" grep -q '+25.2.C' /tmp/s2.txt

@@ -8,21 +8,11 @@
 mux=/sys/kernel/debug/serdev-mux/serial0-0
 iio=/sys/bus/iio/devices/iio:device0
 
-# hwmon device of the XY-MD02 with Modbus address $1.
-xy() {
-	for h in /sys/class/hwmon/hwmon*; do
-		[ "$(cat "$h/name")" = xymd02 ] || continue
-		[ "$(od -An -tu1 "$h/device/of_node/modbus-address" | awk '{print $4}')" = "$1" ] && { echo "$h"; return; }
-	done
-	return 1
-}
-mbstat() { cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(xy "$1")/device")")/$2"; }
-is() { [ "$(eval "$1")" = "$2" ]; }
 waits() { cat "$mux"/port@*/waits | awk '{s += $1} END {print s}'; }
 
 check "the mux registered five ports" grep -q '^0$' "$mux/bad_ports"
 check "SCD30 probed on port 0x61 (IIO device)" wait_for 100 test -e "$iio/in_concentration_co2_raw"
-check "three XY-MD02 hwmon devices" wait_for 50 test -n "$(xy 3)"
+check "three XY-MD02 hwmon devices" wait_for 50 modbus_hwmon 3
 
 # Upstream scd30_serial, unmodified, on a virtual port.
 check "SCD30 CO2 = 612.5 ppm" is "cat $iio/in_concentration_co2_raw" 61250
@@ -30,27 +20,27 @@ check "SCD30 temperature = 23.25 C" is "cat $iio/in_temp_input" 23250
 check "SCD30 humidity = 45.5 %" is "cat $iio/in_humidityrelative_input" 45500
 
 # Slave 1: the first answer has a bad CRC; the retry gets the value.
-check "slave 1 temperature 21.5 C (after a CRC error)" is "cat $(xy 1)/temp1_input" 21500
-check "slave 1 humidity 40.2 %" is "cat $(xy 1)/humidity1_input" 40200
-check "slave 1: one CRC error counted" is "mbstat 1 crc_errors" 1
+check "slave 1 temperature 21.5 C (after a CRC error)" is "cat $(modbus_hwmon 1)/temp1_input" 21500
+check "slave 1 humidity 40.2 %" is "cat $(modbus_hwmon 1)/humidity1_input" 40200
+check "slave 1: one CRC error counted" is "modbus_stat 1 crc_errors" 1
 # Slave 3: another address answers first.
-check "slave 3 temperature 30.1 C (after a wrong address)" is "cat $(xy 3)/temp1_input" 30100
-check "slave 3: one wrong-slave answer counted" is "mbstat 3 wrong_slave" 1
+check "slave 3 temperature 30.1 C (after a wrong address)" is "cat $(modbus_hwmon 3)/temp1_input" 30100
+check "slave 3: one wrong-slave answer counted" is "modbus_stat 3 wrong_slave" 1
 # Slave 2 loses five requests: the first read (three attempts) fails with
 # a timeout, not a stale or made-up value; the next one recovers.
 # (read, not cat: busybox cat retries a failed sendfile with read.)
-check "slave 2: first read fails (timeout)" sh -c "! read -r v <$(xy 2)/temp1_input"
-check "slave 2: three timeouts counted" is "mbstat 2 timeouts" 3
-check "slave 2 recovers: -3.5 C" is "cat $(xy 2)/temp1_input" -3500
-check "slave 2 humidity 88.0 %" is "cat $(xy 2)/humidity1_input" 88000
+check "slave 2: first read fails (timeout)" sh -c "! read -r v <$(modbus_hwmon 2)/temp1_input"
+check "slave 2: three timeouts counted" is "modbus_stat 2 timeouts" 3
+check "slave 2 recovers: -3.5 C" is "cat $(modbus_hwmon 2)/temp1_input" -3500
+check "slave 2 humidity 88.0 %" is "cat $(modbus_hwmon 2)/humidity1_input" 88000
 
 # Everyone at once: the SCD30 polls while each sensor is read, uncached,
 # by its own reader; no request is damaged, every answer reaches its own
 # reader.
-for n in 1 2 3; do echo 0 >"$(xy $n)/update_interval"; done
+for n in 1 2 3; do echo 0 >"$(modbus_hwmon $n)/update_interval"; done
 pids=""
 for n in 1 2 3; do
-	f=$(xy $n)/temp1_input
+	f=$(modbus_hwmon $n)/temp1_input
 	(
 		i=0
 		while [ $i -lt 15 ]; do cat "$f"; i=$((i + 1)); done >/tmp/xy$n.txt 2>&1

@@ -19,7 +19,7 @@ import tempfile
 import time
 import unittest
 
-from peertest import recv_exact
+from peertest import connect_unix, recv_exact
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -84,23 +84,6 @@ def split(data, sizes):
     return pieces
 
 
-def connect(path, proc):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"emulator exited with {proc.returncode}")
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(path)
-            sock.settimeout(TIMEOUT)
-            return sock
-        except (FileNotFoundError, ConnectionRefusedError):
-            sock.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
 class PacketReader:
     """Read whole H4 packets (events, ACL) from a socket."""
 
@@ -147,7 +130,7 @@ class Emu:
         self.sock = self.reader = None
 
     def connect(self):
-        self.sock = connect(self.sock_path, self.proc)
+        self.sock = connect_unix(self.sock_path, self.proc, TIMEOUT)
         self.reader = PacketReader(self.sock)
 
     def send(self, data, sizes=None, pause=0.0):
