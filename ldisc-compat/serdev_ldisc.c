@@ -4,245 +4,48 @@
  * serdev controller, so that serdev client drivers work on any tty
  * (USB-serial, pty, ...), not only on serial-core UARTs.
  *
- * What sits behind the tty is described by the device tree node
- * /serdev-ldisc/TTYNAME (for example added at run time with an overlay
- * through dtbo-configfs); its children with a compatible are the clients.
- * Attach with util-linux's ldattach and the line discipline's number:
+ * From userspace, attach with util-linux's ldattach and the line
+ * discipline's number; the node /serdev-ldisc/TTYNAME (for example added
+ * at run time with an overlay through dtbo-configfs) describes the clients:
  *
  *   ldattach 29 /dev/ttyUSB0
+ *
+ * USB-serial ports that a node describes by their USB position or
+ * identity are attached from inside the kernel when they appear (see
+ * sdl_usb.c): no ldattach, no udev rule.
  *
  * The number is N_DEVELOPMENT (29), the one the kernel sets aside for line
  * disciplines developed out of tree: no in-kernel line discipline ever
  * takes it. The module parameter "ldisc" picks another one.
  *
  * On close, hang-up or a change of line discipline, the clients are
- * removed before the tty lets go of the line discipline.
+ * removed before the tty lets go of the line discipline. While a bridge
+ * is attached, its line settings belong to the serdev client: termios
+ * changes from userspace are refused.
  */
 
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/serdev.h>
-#include <linux/slab.h>
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
 
-static int ldisc = N_DEVELOPMENT;
-module_param(ldisc, int, 0444);
+#include "sdl_internal.h"
+
+int sdl_ldisc_num = N_DEVELOPMENT;
+module_param_named(ldisc, sdl_ldisc_num, int, 0444);
 MODULE_PARM_DESC(ldisc, "line discipline number (default 29, N_DEVELOPMENT)");
-
-struct sdl_bridge {
-	struct tty_struct *tty;
-	struct serdev_controller *ctrl;
-	struct device_node *np;
-	bool active;		/* the client has the port open */
-	bool hung_up;
-};
-
-static struct sdl_bridge *ctrl_bridge(struct serdev_controller *ctrl)
-{
-	return serdev_controller_get_drvdata(ctrl);
-}
-
-static ssize_t sdl_write_buf(struct serdev_controller *ctrl, const u8 *buf,
-			     size_t len)
-{
-	struct sdl_bridge *b = ctrl_bridge(ctrl);
-	struct tty_struct *tty = b->tty;
-
-	if (!READ_ONCE(b->active) || READ_ONCE(b->hung_up))
-		return -EIO;
-	set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
-	return tty->ops->write(tty, buf, len);
-}
-
-static void sdl_write_flush(struct serdev_controller *ctrl)
-{
-	tty_driver_flush_buffer(ctrl_bridge(ctrl)->tty);
-}
-
-static int sdl_write_room(struct serdev_controller *ctrl)
-{
-	return tty_write_room(ctrl_bridge(ctrl)->tty);
-}
-
-static int sdl_open(struct serdev_controller *ctrl)
-{
-	struct sdl_bridge *b = ctrl_bridge(ctrl);
-	struct ktermios kt = b->tty->termios;
-
-	if (READ_ONCE(b->hung_up))
-		return -EIO;
-	/* Raw 8-bit, no flow control, as serial core's serdev port does. */
-	kt.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
-			ICRNL | IXON);
-	kt.c_oflag &= ~OPOST;
-	kt.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-	kt.c_cflag &= ~(CSIZE | PARENB | CRTSCTS);
-	kt.c_cflag |= CS8 | CLOCAL | CREAD;
-	tty_set_termios(b->tty, &kt);
-	WRITE_ONCE(b->active, true);
-	return 0;
-}
-
-static void sdl_close(struct serdev_controller *ctrl)
-{
-	WRITE_ONCE(ctrl_bridge(ctrl)->active, false);
-}
-
-static unsigned int sdl_set_baudrate(struct serdev_controller *ctrl,
-				     unsigned int speed)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-	struct ktermios kt = tty->termios;
-
-	tty_termios_encode_baud_rate(&kt, speed, speed);
-	tty_set_termios(tty, &kt);
-	return tty->termios.c_ospeed;
-}
-
-static void sdl_set_flow_control(struct serdev_controller *ctrl, bool enable)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-	struct ktermios kt = tty->termios;
-
-	if (enable)
-		kt.c_cflag |= CRTSCTS;
-	else
-		kt.c_cflag &= ~CRTSCTS;
-	tty_set_termios(tty, &kt);
-}
-
-static int sdl_set_parity(struct serdev_controller *ctrl,
-			  enum serdev_parity parity)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-	struct ktermios kt = tty->termios;
-
-	kt.c_cflag &= ~(PARENB | PARODD | CMSPAR);
-	if (parity != SERDEV_PARITY_NONE) {
-		kt.c_cflag |= PARENB;
-		if (parity == SERDEV_PARITY_ODD)
-			kt.c_cflag |= PARODD;
-	}
-	tty_set_termios(tty, &kt);
-	if ((tty->termios.c_cflag & (PARENB | PARODD)) !=
-	    (kt.c_cflag & (PARENB | PARODD)))
-		return -EINVAL;
-	return 0;
-}
-
-static void sdl_wait_until_sent(struct serdev_controller *ctrl, long timeout)
-{
-	tty_wait_until_sent(ctrl_bridge(ctrl)->tty, timeout);
-}
-
-static int sdl_get_tiocm(struct serdev_controller *ctrl)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-
-	return tty->ops->tiocmget ? tty->ops->tiocmget(tty) : -EOPNOTSUPP;
-}
-
-static int sdl_set_tiocm(struct serdev_controller *ctrl, unsigned int set,
-			 unsigned int clear)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-
-	return tty->ops->tiocmset ? tty->ops->tiocmset(tty, set, clear) :
-				    -EOPNOTSUPP;
-}
-
-static int sdl_break_ctl(struct serdev_controller *ctrl, unsigned int state)
-{
-	struct tty_struct *tty = ctrl_bridge(ctrl)->tty;
-
-	return tty->ops->break_ctl ? tty->ops->break_ctl(tty, state) :
-				     -EOPNOTSUPP;
-}
-
-static const struct serdev_controller_ops sdl_ctrl_ops = {
-	.write_buf = sdl_write_buf,
-	.write_flush = sdl_write_flush,
-	.write_room = sdl_write_room,
-	.open = sdl_open,
-	.close = sdl_close,
-	.set_flow_control = sdl_set_flow_control,
-	.set_parity = sdl_set_parity,
-	.set_baudrate = sdl_set_baudrate,
-	.wait_until_sent = sdl_wait_until_sent,
-	.get_tiocm = sdl_get_tiocm,
-	.set_tiocm = sdl_set_tiocm,
-	.break_ctl = sdl_break_ctl,
-};
-
-static struct device_node *sdl_find_node(struct tty_struct *tty)
-{
-	struct device_node *parent, *np;
-
-	parent = of_find_node_by_path("/serdev-ldisc");
-	if (!parent)
-		return NULL;
-	np = of_get_child_by_name(parent, tty->name);
-	of_node_put(parent);
-	return np;
-}
 
 static int sdl_ldisc_open(struct tty_struct *tty)
 {
-	struct serdev_controller *ctrl;
-	struct device_node *np;
 	struct sdl_bridge *b;
-	int ret;
 
-	if (!tty->ops->write)
-		return -EOPNOTSUPP;
-	if (!tty->dev) {
-		pr_err("serdev-ldisc: %s has no device to hang a controller on\n",
-		       tty->name);
-		return -ENODEV;
-	}
-	np = sdl_find_node(tty);
-	if (!np) {
-		pr_err("serdev-ldisc: no /serdev-ldisc/%s node describes what is behind %s\n",
-		       tty->name, tty->name);
-		return -ENODEV;
-	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b) {
-		ret = -ENOMEM;
-		goto err_put;
-	}
-	ctrl = serdev_controller_alloc(tty->dev, tty->dev, 0);
-	if (!ctrl) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	b->tty = tty;
-	b->ctrl = ctrl;
-	ctrl->ops = &sdl_ctrl_ops;
-	serdev_controller_set_drvdata(ctrl, b);
-	device_set_node(&ctrl->dev, of_fwnode_handle(np));
+	b = sdl_bridge_create(tty);
+	if (IS_ERR(b))
+		return PTR_ERR(b);
 	tty->disc_data = b;
 	tty->receive_room = 65536;
-
-	ret = serdev_controller_add(ctrl);
-	if (ret) {
-		pr_err("serdev-ldisc: %s: %pOF has no client (%d)\n", tty->name,
-		       np, ret);
-		serdev_controller_put(ctrl);
-		tty->disc_data = NULL;
-		goto err_free;
-	}
-	pr_info("serdev-ldisc: %s bridged to %s (%pOF)\n", tty->name,
-		dev_name(&ctrl->dev), np);
-	b->np = np;	/* the controller's node: held until close */
 	return 0;
-
-err_free:
-	kfree(b);
-err_put:
-	of_node_put(np);
-	return ret;
 }
 
 static void sdl_ldisc_close(struct tty_struct *tty)
@@ -251,13 +54,9 @@ static void sdl_ldisc_close(struct tty_struct *tty)
 
 	if (!b)
 		return;
-	/* The clients go while the tty still works for their goodbyes. */
-	serdev_controller_remove(b->ctrl);
-	serdev_controller_put(b->ctrl);
-	of_node_put(b->np);
-	pr_info("serdev-ldisc: %s released\n", tty->name);
 	tty->disc_data = NULL;
-	kfree(b);
+	/* The clients go while the tty still works for their goodbyes. */
+	sdl_bridge_destroy(b);
 }
 
 static void sdl_ldisc_hangup(struct tty_struct *tty)
@@ -267,6 +66,27 @@ static void sdl_ldisc_hangup(struct tty_struct *tty)
 	/* No more writes to a line that is gone; close removes the clients. */
 	if (b)
 		WRITE_ONCE(b->hung_up, true);
+}
+
+static int sdl_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
+			   unsigned long arg)
+{
+	switch (cmd) {
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+	case TCSETS2:
+	case TCSETSW2:
+	case TCSETSF2:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+		pr_err_ratelimited("serdev-ldisc: %s is bridged: its line settings belong to its serdev client\n",
+				   tty->name);
+		return -EBUSY;
+	default:
+		return n_tty_ioctl_helper(tty, cmd, arg);
+	}
 }
 
 static size_t sdl_ldisc_receive(struct tty_struct *tty, const u8 *cp,
@@ -294,28 +114,77 @@ static struct tty_ldisc_ops sdl_ldisc_ops = {
 	.open = sdl_ldisc_open,
 	.close = sdl_ldisc_close,
 	.hangup = sdl_ldisc_hangup,
+	.ioctl = sdl_ldisc_ioctl,
 	.receive_buf2 = sdl_ldisc_receive,
 	.write_wakeup = sdl_ldisc_write_wakeup,
+};
+
+/*
+ * Tree changes (overlays applied and removed): attach what new nodes
+ * describe; let go of nodes as they leave. These notifiers run without
+ * of_mutex, so clients can be removed from here, as of_platform_notify()
+ * removes platform devices.
+ */
+static int sdl_of_notify(struct notifier_block *nb, unsigned long action,
+			 void *arg)
+{
+	struct of_reconfig_data *rd = arg;
+
+	switch (of_reconfig_get_state_change(action, rd)) {
+	case OF_RECONFIG_CHANGE_ADD:
+		sdl_usb_rescan();
+		break;
+	case OF_RECONFIG_CHANGE_REMOVE:
+		sdl_bridges_node_removed(rd->dn);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block sdl_of_nb = {
+	.notifier_call = sdl_of_notify,
 };
 
 static int __init sdl_init(void)
 {
 	int ret;
 
-	if (ldisc < 0 || ldisc >= NR_LDISCS)
+	if (sdl_ldisc_num < 0 || sdl_ldisc_num >= NR_LDISCS)
 		return -EINVAL;
-	sdl_ldisc_ops.num = ldisc;
-	ret = tty_register_ldisc(&sdl_ldisc_ops);
+	ret = sdl_bridge_init();
 	if (ret)
+		return ret;
+	sdl_ldisc_ops.num = sdl_ldisc_num;
+	ret = tty_register_ldisc(&sdl_ldisc_ops);
+	if (ret) {
 		pr_err("serdev-ldisc: cannot register line discipline %d: %d\n",
-		       ldisc, ret);
+		       sdl_ldisc_num, ret);
+		goto err_bridge;
+	}
+	ret = of_reconfig_notifier_register(&sdl_of_nb);
+	if (ret)
+		goto err_ldisc;
+	ret = sdl_usb_init();
+	if (ret)
+		goto err_of;
+	return 0;
+
+err_of:
+	of_reconfig_notifier_unregister(&sdl_of_nb);
+err_ldisc:
+	tty_unregister_ldisc(&sdl_ldisc_ops);
+err_bridge:
+	sdl_bridge_exit();
 	return ret;
 }
 module_init(sdl_init);
 
 static void __exit sdl_exit(void)
 {
+	sdl_usb_exit();
+	of_reconfig_notifier_unregister(&sdl_of_nb);
 	tty_unregister_ldisc(&sdl_ldisc_ops);
+	sdl_bridge_exit();
 }
 module_exit(sdl_exit);
 

@@ -86,3 +86,40 @@ bench_xymd02_bus() {
 	done
 	printf '\t};\n};\n'
 }
+
+# e2e_qmp_relay NAME DIR ACTION=JSON...: let the guest of run NAME plug
+# and unplug devices. Starts scripts/peers/qmp-relay.py (socket DIR/ctl.sock,
+# log DIR/qmp-relay.log) and sets E2E_QMP_ARGS to the qemu-run.sh arguments
+# that give the guest its virtio-serial port "suite.ctl" (the guest's
+# qmp ACTION helper writes to it).
+e2e_qmp_relay() {
+	local name=$1 dir=$2 a args=()
+	shift 2
+	for a; do args+=(--action "$a"); done
+	e2e_python_peer "$dir/ctl.sock" "$dir/qmp-relay.log" qmp-relay.py \
+		--listen "$dir/ctl.sock" --qmp "$SUITE_CACHE/runs/$name/qmp.sock" "${args[@]}"
+	# shellcheck disable=SC2034 # read by the scenario that sources this file
+	E2E_QMP_ARGS=(--qemu -chardev --qemu "socket,id=suitectl,path=$dir/ctl.sock"
+		--qemu -device --qemu "virtserialport,chardev=suitectl,name=suite.ctl")
+}
+
+# qmp_usb_serial ID CHARDEV PORT [SERIAL]: the QMP command (JSON) that plugs
+# QEMU's FTDI adapter ID, carrying CHARDEV, into xHCI port PORT.
+qmp_usb_serial() {
+	local extra=""
+	[ -n "${4:-}" ] && extra=",\"serial\":\"$4\""
+	printf '{"execute":"device_add","arguments":{"driver":"usb-serial","id":"%s","chardev":"%s","bus":"xhci.0","port":"%s"%s}}' \
+		"$1" "$2" "$3" "$extra"
+}
+
+# qmp_unplug ID: the QMP command (JSON) that unplugs device ID.
+qmp_unplug() {
+	printf '{"execute":"device_del","arguments":{"id":"%s"}}' "$1"
+}
+
+# qmp_unix_chardev ID PATH: the QMP command (JSON) that adds a chardev
+# connected to the Unix socket PATH.
+qmp_unix_chardev() {
+	printf '{"execute":"chardev-add","arguments":{"id":"%s","backend":{"type":"socket","data":{"addr":{"type":"unix","data":{"path":"%s"}},"server":false}}}}' \
+		"$1" "$2"
+}

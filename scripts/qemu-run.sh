@@ -90,7 +90,7 @@ esac
 # shellcheck disable=SC2054 # QEMU option values contain commas
 machine=(-machine virt -cpu cortex-a57 -smp 2 -m 1024 -nographic
 	 -no-reboot -device virtio-serial-device
-	 -device qemu-xhci,id=xhci)
+	 -device qemu-xhci,id=xhci,addr=0x2)
 
 # The board's DTB: QEMU's own, dumped with the same machine options, plus
 # the overlays.

@@ -13,7 +13,7 @@ pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
 # Architecture-independent packages.
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
-bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach)
+bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btvirt)
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
@@ -97,6 +97,9 @@ echo "/lib" >"$root/etc/ld.so.conf"
 
 cp "$guest/init" "$root/init"
 cp "$guest/lib.sh" "$root/lib/suite.sh"
+# The guest's own helpers, in C (linked against the guest's glibc).
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/pty-relay" \
+	"$guest/pty-relay.c" || die "pty-relay does not build"
 chmod +x "$root/init"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"

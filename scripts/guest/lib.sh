@@ -107,3 +107,35 @@ suite_finish() {
 		echo "SUITE-VERDICT: fail ($_rc)"
 	fi
 }
+
+# qmp ACTION: have the host's qmp-relay run ACTION (device_add, device_del,
+# ...) and wait until QEMU has done it.
+qmp() {
+	if [ -z "${SUITE_CTL:-}" ]; then
+		for _p in /sys/class/virtio-ports/*; do
+			[ "$(cat "$_p/name" 2>/dev/null)" = suite.ctl ] &&
+				SUITE_CTL=/dev/${_p##*/}
+		done
+		[ -n "${SUITE_CTL:-}" ] || { echo "qmp: no suite.ctl port"; return 1; }
+		exec 7<>"$SUITE_CTL"
+	fi
+	echo "$1" >&7
+	read -r _reply <&7
+	[ "$_reply" = ok ] && return 0
+	echo "qmp $1: $_reply"
+	return 1
+}
+
+# overlay_apply NAME DTBO: apply an overlay through dtbo-configfs.
+overlay_apply() {
+	mkdir "/sys/kernel/config/device-tree/overlays/$1" &&
+		cat "$2" >"/sys/kernel/config/device-tree/overlays/$1/dtbo" &&
+		echo 1 >"/sys/kernel/config/device-tree/overlays/$1/status"
+}
+
+# overlay_remove NAME: remove an overlay applied with overlay_apply.
+overlay_remove() { rmdir "/sys/kernel/config/device-tree/overlays/$1"; }
+
+# serdev_devices: how many devices the serdev bus has (controllers and
+# clients).
+serdev_devices() { find /sys/bus/serial/devices/ -mindepth 1 -maxdepth 1 | wc -l; }

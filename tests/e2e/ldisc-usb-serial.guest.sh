@@ -13,7 +13,7 @@ check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0
 check "load dtbo-configfs and serdev-ldisc" modprobe -a dtbo-configfs serdev-ldisc
 check "ttyUSB0 without a node: attach refused" sh -c "! ldattach 29 /dev/ttyUSB0 2>/dev/null"
 check "the refusal names the missing node" \
-	sh -c "dmesg | grep -q 'no /serdev-ldisc/ttyUSB0 node describes what is behind ttyUSB0'"
+	sh -c "dmesg | grep -q 'no /serdev-ldisc/ttyUSB0 node (nor a USB node) describes what is behind ttyUSB0'"
 mkdir "$cfs/meter"
 cat /etc/suite/meter.dtbo >"$cfs/meter/dtbo"
 check "overlay for what is behind ttyUSB0 applied" sh -c "echo 1 >$cfs/meter/status"
