@@ -5,6 +5,7 @@
 #   make                  build every module against KDIR
 #   make test             lint, KUnit and end-to-end scenarios in QEMU
 #   make demo             boot the QEMU board and show what the suite does
+#   make stress           ldisc-compat reliability figures (100 cycles each)
 #   make modules_install  install into INSTALL_MOD_PATH / the KDIR's kernel
 #   make clean
 #
@@ -26,7 +27,7 @@ endif
 
 INTERACTIVE ?= 0
 
-.PHONY: all modules modules_install clean kernel test demo lint check
+.PHONY: all modules modules_install clean kernel test demo stress lint check
 
 all: modules
 
@@ -56,3 +57,7 @@ test:
 
 demo:
 	@INTERACTIVE=$(INTERACTIVE) scripts/demo.sh
+
+CYCLES ?= 100
+stress: modules
+	@scripts/stress/ldisc-compat.sh $(CYCLES)

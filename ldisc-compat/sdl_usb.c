@@ -141,6 +141,11 @@ static bool sdl_identity_match(struct device_node *np,
 	    of_property_read_u32(np, "usb-product-id", &pid))
 		return false;
 	of_property_read_u32(np, "usb-interface-number", &ifnum);
+	if (vid > 0xffff || pid > 0xffff || ifnum > 0xff) {
+		pr_err_ratelimited("serdev-ldisc: %pOF: USB ids out of range\n",
+				   np);
+		return false;
+	}
 	if (!sdl_ids_match(intf, vid, pid, ifnum))
 		return false;
 	if (!of_property_read_string(np, "usb-serial-number", &serial) &&
@@ -245,6 +250,20 @@ static void sdl_port_detach(struct sdl_port *p, bool gone)
 	pr_info("serdev-ldisc: %s detached\n", dev_name(p->tty_dev));
 }
 
+/*
+ * A node describes an interface; an interface with several ports (rare)
+ * gets its first port bridged.
+ */
+static bool sdl_intf_bridged(struct usb_interface *intf)
+{
+	struct sdl_port *p;
+
+	list_for_each_entry(p, &sdl_ports, entry)
+		if (p->intf == intf && p->tty)
+			return true;
+	return false;
+}
+
 static void sdl_rescan_fn(struct work_struct *work)
 {
 	struct device_node *np;
@@ -255,7 +274,7 @@ static void sdl_rescan_fn(struct work_struct *work)
 	list_for_each_entry(p, &sdl_ports, entry) {
 		if (READ_ONCE(sdl_retry))
 			p->refused = false;
-		if (p->tty || p->refused)
+		if (p->tty || p->refused || sdl_intf_bridged(p->intf))
 			continue;
 		np = sdl_node_for_dev(p->tty_dev);
 		if (!np)

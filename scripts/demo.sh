@@ -47,4 +47,27 @@ note "booting the board: an RS485 bus (serdev-mux) on the PL011, the host simula
 	--overlay "$top/dts/overlays/rs485-bus-pl011.dtso" \
 	--guest "$top/scripts/demo-rs485.guest.sh" --timeout 300 || status=$?
 show demo-rs485
+
+# Third boot: adapters plugged into the board's xHCI while it runs.
+. "$top/scripts/e2e-lib.sh"
+usb=$SUITE_CACHE/peers/demo-usb
+rm -rf "$usb"
+mkdir -p "$usb"
+e2e_python_peer "$usb/bus.sock" "$usb/bus.log" rs485-bus.py --listen "$usb/bus.sock" \
+	--baud 9600 --slave xymd02@1:temp=21.5,rh=40.2 \
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5
+trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $sim 2>/dev/null || true; e2e_stop_peers' EXIT
+e2e_qmp_relay demo-usb "$usb" \
+	"chardevs=$(qmp_unix_chardev bus "$usb/bus.sock") ;; $(qmp_unix_chardev bt "$peer/bt-server-bredr")" \
+	"plug-bus=$(qmp_usb_serial ftdi1 bus 1)" "unplug-bus=$(qmp_unplug ftdi1)" \
+	"plug-bt=$(qmp_usb_serial ftdi2 bt 2)" "unplug-bt=$(qmp_unplug ftdi2)"
+files=()
+for o in usb-rs485-sensors usb-bt-h4; do
+	"$top/scripts/dtc.sh" "$top/dts/overlays/$o.dtso" "$usb/$o.dtbo"
+	files+=(--file "$usb/$o.dtbo:etc/suite/$o.dtbo")
+done
+note "booting the board: USB-serial adapters plugged in and out while it runs"
+"$top/scripts/qemu-run.sh" --name demo-usb --modules "${E2E_QMP_ARGS[@]}" "${files[@]}" \
+	--guest "$top/scripts/demo-usb.guest.sh" --timeout 300 || status=$?
+show demo-usb
 exit $status

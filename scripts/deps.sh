@@ -9,7 +9,7 @@ host_pkgs=(
 	libelf-dev ccache cpio xz-utils qemu-system-arm device-tree-compiler
 	bluez bluez-test-tools busybox-static sparse shellcheck dt-schema
 	python3 python3-pymodbus python3-serial mbpoll socat util-linux
-	linux-headers-amd64 dkms
+	linux-headers-amd64 dkms coccinelle
 )
 
 missing=()

@@ -13,7 +13,8 @@ pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
 # Architecture-independent packages.
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
-bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btvirt)
+bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btvirt
+      rtcwake)
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
@@ -48,7 +49,7 @@ for a in sh ash cat echo ls mount umount mkdir mknod sleep grep sed awk tr \
 	 timeout kill ps seq test '[' printf od hexdump stat readlink find \
 	 ln rm cp mv true false uname date xargs basename dirname md5sum \
 	 sha256sum tee env expr setsid cttyhack ip ifconfig chmod sort uniq \
-	 watch usleep pidof killall stty dd which; do
+	 watch usleep pidof killall stty dd which mkfifo; do
 	ln -sf /bin/busybox "$root/bin/$a"
 done
 

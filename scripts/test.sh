@@ -93,6 +93,8 @@ for f in "${yamls[@]}"; do
 	check "dt-doc-validate: $f" scripts/dt-check.sh "$f"
 done
 check "dt-validate: the examples of every binding" scripts/dt-examples.sh
+check "coccinelle: ldisc-to-serdev.cocci on upstream line disciplines" \
+	scripts/coccinelle/selftest.sh
 mapfile -t shs < <(git ls-files '*.sh' 'scripts/guest/init' '.ci/run')
 for f in "${shs[@]}"; do
 	check "shellcheck: $f" shellcheck -x "$f"
@@ -142,5 +144,9 @@ for s in tests/e2e/*.sh; do
 	case $s in *.guest.sh) continue ;; esac
 	check "e2e: $(basename "$s" .sh)" "$s"
 done
+# The reliability figures of make stress, from the short cycles above.
+check "stress (short form): ldisc-compat cycles clean, no leak or warning" \
+	scripts/stress/ldisc-compat.sh --report
+scripts/stress/ldisc-compat.sh --report 2>&1 | sed 's/^/       | /' || true
 
 finish

@@ -76,6 +76,7 @@ struct btserdev_vendor {
  * @rx_errors: receive errors already added to hdev->stat.err_rx
  * @host_wake_irq: host-wakeup interrupt, or 0
  * @host_wakes: host-wakeup interrupts taken
+ * @irq_wake_armed: the host-wakeup interrupt is armed to wake the system
  * @pm_suspends: runtime suspends
  * @pm_resumes: runtime resumes
  * @recoveries: hardware errors and command timeouts recovered from
@@ -103,6 +104,7 @@ struct btserdev {
 
 	int host_wake_irq;
 	atomic_t host_wakes;
+	bool irq_wake_armed;
 	unsigned int pm_suspends;
 	unsigned int pm_resumes;
 

@@ -136,8 +136,14 @@ static int btserdev_suspend(struct device *dev)
 	ret = pm_runtime_force_suspend(dev);
 	if (ret)
 		return ret;
-	if (bd->host_wake_irq > 0 && device_may_wakeup(dev))
-		enable_irq_wake(bd->host_wake_irq);
+	if (bd->host_wake_irq > 0 && device_may_wakeup(dev)) {
+		/* Not every interrupt controller can wake the system. */
+		ret = enable_irq_wake(bd->host_wake_irq);
+		bd->irq_wake_armed = !ret;
+		if (ret)
+			dev_info_once(dev, "the host-wakeup interrupt cannot wake the system (%d)\n",
+				      ret);
+	}
 	return 0;
 }
 
@@ -145,8 +151,10 @@ static int btserdev_resume(struct device *dev)
 {
 	struct btserdev *bd = dev_get_drvdata(dev);
 
-	if (bd->host_wake_irq > 0 && device_may_wakeup(dev))
+	if (bd->irq_wake_armed) {
 		disable_irq_wake(bd->host_wake_irq);
+		bd->irq_wake_armed = false;
+	}
 	return pm_runtime_force_resume(dev);
 }
 

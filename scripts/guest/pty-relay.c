@@ -5,11 +5,13 @@
  * behind a tty that ldattach can attach a line discipline to.
  *
  *   pty-relay SOCKET LINK
+ *   pty-relay - LINK
  *
- * Connects to SOCKET, creates the pair, makes LINK a symbolic link to the
- * slave (/dev/pts/N), prints the slave's path, and relays bytes both ways
- * until the socket closes. The slave may be opened and closed any number
- * of times meanwhile.
+ * Connects to SOCKET (or takes standard input and output), creates the
+ * pair, makes LINK a symbolic link to the slave (/dev/pts/N), prints the
+ * slave's path on standard error, and relays bytes both ways until the
+ * socket (standard input) closes. The slave may be opened and closed any
+ * number of times meanwhile.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,8 +68,7 @@ static int open_pty(const char *link)
 			strerror(errno));
 		return -1;
 	}
-	printf("%s\n", slave);
-	fflush(stdout);
+	fprintf(stderr, "%s\n", slave);
 	return fd;
 }
 
@@ -96,20 +97,23 @@ static int pass(int from, int to)
 
 int main(int argc, char **argv)
 {
+	int in = STDIN_FILENO, out = STDOUT_FILENO, master;
 	struct pollfd pfd[2];
-	int sock, master;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: pty-relay SOCKET LINK\n");
+		fprintf(stderr, "usage: pty-relay SOCKET|- LINK\n");
 		return 2;
 	}
-	sock = connect_unix(argv[1]);
-	if (sock < 0)
+	if (strcmp(argv[1], "-")) {
+		in = connect_unix(argv[1]);
+		out = in;
+	}
+	if (in < 0)
 		return 1;
 	master = open_pty(argv[2]);
 	if (master < 0)
 		return 1;
-	pfd[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = in, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = master, .events = POLLIN };
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
@@ -117,10 +121,10 @@ int main(int argc, char **argv)
 				continue;
 			return 1;
 		}
-		if ((pfd[0].revents & (POLLIN | POLLHUP)) && !pass(sock, master))
+		if ((pfd[0].revents & (POLLIN | POLLHUP)) && !pass(in, master))
 			return 0;
 		if (pfd[1].revents & POLLIN)
-			pass(master, sock);
+			pass(master, out);
 		else if (pfd[1].revents & POLLHUP)
 			usleep(20000);	/* the slave is closed: wait for an opener */
 	}

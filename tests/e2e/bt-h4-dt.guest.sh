@@ -49,6 +49,28 @@ check "host-wakeup edge taken" wait_for 5 test "$(stat host_wakes)" -ge 1
 check "host-wakeup resumed the device" wait_for 5 test "$(stat pm_resumes)" -gt "$resumes"
 echo pull-down >"$pull"
 check "suspended again after host-wakeup" wait_for 10 rpm_is suspended
+
+# System sleep (suspend to idle, woken by the PL031 RTC's alarm) with the
+# device awake: the device-wakeup line is released for the sleep and
+# taken again after it, and hci0 keeps working.
+autosuspend=/sys/class/bluetooth/hci0/device/power/autosuspend_delay_ms
+echo 60000 >"$autosuspend"
+check "traffic wakes the device for the system sleep" hciconfig hci0 version
+check "awake: device-wakeup line high" line_is 2 1
+suspends=$(stat pm_suspends)
+resumes=$(stat pm_resumes)
+check "suspend to idle for 2 s, woken by the RTC" rtcwake -m freeze -s 2
+check "the kernel went through suspend and resume" \
+	sh -c "dmesg | grep -q 'PM: suspend entry (s2idle)' && dmesg | grep -q 'PM: suspend exit'"
+check "the system sleep suspended the device" test "$(stat pm_suspends)" -gt "$suspends"
+check "and resumed it" test "$(stat pm_resumes)" -gt "$resumes"
+check "awake again after resume: device-wakeup line high" line_is 2 1
+check "hci0 answers after resume" hciconfig hci0 version
+btmgmt --index 0 info >/tmp/mgmt2.txt 2>&1
+check "btmgmt info after resume shows $expected" grep -qi "addr $expected" /tmp/mgmt2.txt
+echo 2000 >"$autosuspend"
+check "suspended again after the idle delay" wait_for 10 rpm_is suspended
+
 check "no receive errors against a clean controller" no_rx_errors
 cat /sys/kernel/debug/bluetooth/hci0/btserdev
 

@@ -21,7 +21,7 @@ ldattach_stop() {
 }
 relay_start() {
 	rm -f /dev/ttyBT
-	pty-relay /tmp/bt-server-bredr /dev/ttyBT >/tmp/pty.name 2>&1 &
+	pty-relay /tmp/bt-server-bredr /dev/ttyBT 2>/tmp/pty.name &
 	wait_for 10 test -L /dev/ttyBT
 }
 second_refused() {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Reliability figures for ldisc-compat: USB-serial plug/unplug cycles under
+# traffic (tests/e2e/usb-hotplug), overlay apply/remove cycles with a client
+# bound and ldattach attach/detach cycles (tests/e2e/ldisc-pty), on the
+# test kernel with kmemleak and lockdep on.
+#
+#   scripts/stress/ldisc-compat.sh [CYCLES]   run both with CYCLES (100)
+#   scripts/stress/ldisc-compat.sh --report   figures of the last runs
+#                                             (make test's short form)
+#
+# For each: the cycles that ended clean (clients back to zero), the leaks
+# kmemleak reported, and the warnings and oopses on the console. Exits
+# non-zero unless every cycle was clean and every count is 0.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+if [ "${1:-}" != --report ]; then
+	cycles=${1:-100}
+	USB_HOTPLUG_CYCLES=$cycles "$SUITE_TOP/tests/e2e/usb-hotplug.sh" || true
+	LDISC_CYCLES=$cycles "$SUITE_TOP/tests/e2e/ldisc-pty.sh" || true
+fi
+
+bad=0
+# figure RUN LABEL: one line of the table from the console of run RUN.
+figure() {
+	local log=$SUITE_CACHE/runs/$1/console.log line ok total leaks warns oops
+	[ -f "$log" ] || die "no console log of $1: run tests/e2e/$1.sh first"
+	line=$(grep -a "^$2: [0-9]* of [0-9]* clean" "$log" | tail -n 1 || true)
+	ok=$(echo "$line" | awk '{print $(NF-3)}')
+	total=$(echo "$line" | awk '{print $(NF-1)}')
+	leaks=$(grep -ac 'unreferenced object' "$log" || true)
+	warns=$(grep -acE '(WARNING:|BUG:|possible circular locking|inconsistent lock state|ODEBUG:|tty->count)' "$log" || true)
+	oops=$(grep -acE '(Oops|Unable to handle kernel|Kernel panic)' "$log" || true)
+	printf '%-34s %5s of %-5s %6s %9s %7s\n' "$2" "${ok:-0}" "${total:-?}" "$leaks" "$warns" "$oops"
+	if [ -z "$line" ] || [ "$ok" != "$total" ] || [ "$leaks" != 0 ] ||
+		[ "$warns" != 0 ] || [ "$oops" != 0 ]; then
+		bad=1
+	fi
+}
+
+printf '%-34s %14s %6s %9s %7s\n' "ldisc-compat reliability" "clean cycles" leaks warnings oopses
+figure usb-hotplug "plug/unplug cycles under traffic"
+figure ldisc-pty "overlay apply/remove cycles"
+figure ldisc-pty "ldattach attach/detach cycles"
+exit $bad
