@@ -13,9 +13,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 name=ldisc-pty
 peer=$(e2e_peer_dir "$name")
 "$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-pts0.dtso" "$peer/bt-pts0.dtbo"
-echo "${LDISC_CYCLES:-5}" >"$peer/cycles"
+cycles=${LDISC_CYCLES:-5}
+echo "$cycles" >"$peer/cycles"
 
-"$top/scripts/qemu-run.sh" --name "$name" --timeout 420 --modules \
+"$top/scripts/qemu-run.sh" --name "$name" --timeout $((300 + 10 * cycles)) --modules \
 	--file "$peer/bt-pts0.dtbo:etc/suite/bt-pts0.dtbo" \
 	--file "$peer/cycles:etc/suite/cycles" \
 	--guest "$top/tests/e2e/$name.guest.sh"

@@ -39,6 +39,6 @@ for o in usb-rs485-sensors usb-bt-h4 usb-meter-by-serial; do
 done
 echo "$cycles" >"$peer/cycles"
 
-"$top/scripts/qemu-run.sh" --name "$name" --timeout 420 --modules \
+"$top/scripts/qemu-run.sh" --name "$name" --timeout $((300 + 5 * cycles)) --modules \
 	"${E2E_QMP_ARGS[@]}" "${files[@]}" --file "$peer/cycles:etc/suite/cycles" \
 	--guest "$top/tests/e2e/$name.guest.sh"
