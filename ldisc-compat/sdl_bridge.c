@@ -22,7 +22,7 @@
 
 static LIST_HEAD(sdl_bridges);
 static DEFINE_MUTEX(sdl_bridges_lock);	/* sdl_bridges */
-static struct device *sdl_root;		/* parent for ttys with no device */
+static struct device *sdl_root;		/* parent of the controllers */
 
 static struct sdl_bridge *ctrl_bridge(struct serdev_controller *ctrl)
 {
@@ -185,7 +185,6 @@ static struct device_node *sdl_find_node(struct tty_struct *tty)
  */
 struct sdl_bridge *sdl_bridge_create(struct tty_struct *tty)
 {
-	struct device *parent = tty->dev ?: sdl_root;
 	struct serdev_controller *ctrl;
 	struct device_node *np;
 	struct sdl_bridge *b;
@@ -204,7 +203,13 @@ struct sdl_bridge *sdl_bridge_create(struct tty_struct *tty)
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	ctrl = serdev_controller_alloc(parent, parent, 0);
+	/*
+	 * The controller hangs below the bridge's root device, not below the
+	 * tty: a client device that outlives its removal for a while (an
+	 * hci_dev still referenced) must not keep a USB device, and with it
+	 * the device tree node USB core holds for it, from being released.
+	 */
+	ctrl = serdev_controller_alloc(tty->dev ?: sdl_root, sdl_root, 0);
 	if (!ctrl) {
 		ret = -ENOMEM;
 		goto err_free;

@@ -37,6 +37,4 @@ hciconfig hci0 up
 hciconfig -a hci0 | sed 's/^/    /'
 check "adapter unplugged" qmp unplug-bt
 check "hci0 is gone" wait_for 15 hci_gone
-overlay_remove bt
-overlay_remove sensors
 exit 0
