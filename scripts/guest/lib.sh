@@ -75,6 +75,17 @@ modbus_stat() {
 	cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(modbus_hwmon "$1")/device")")/$2"
 }
 
+# hci_answers ADDR: hci0 is UP RUNNING with the address ADDR (a prefix
+# will do) in hciconfig -a, and btmgmt info shows it too; both outputs go
+# to the console.
+hci_answers() {
+	hciconfig -a hci0 >/tmp/hci0.txt 2>&1
+	btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
+	cat /tmp/hci0.txt /tmp/mgmt.txt
+	grep -q 'UP RUNNING' /tmp/hci0.txt && grep -q "BD Address: $1" /tmp/hci0.txt &&
+		grep -qi "addr $1" /tmp/mgmt.txt
+}
+
 # no_rx_errors [HCI]: btserdev saw no garbage and refused no header.
 no_rx_errors() {
 	[ "$(btserdev_stat rx_garbage_bytes "$@")" = 0 ] &&

@@ -22,7 +22,7 @@ import socket
 import sys
 import time
 
-from unixsock import SocketError, listen_unix
+from unixsock import serve_unix
 
 
 class QmpError(Exception):
@@ -140,14 +140,8 @@ def main():
     ap.add_argument("--action", action="append", default=[], help="NAME=JSON[ ;; JSON...]")
     args = ap.parse_args()
     actions = parse_actions(args.action)
-    try:
-        server = listen_unix(args.listen)
-    except SocketError as err:
-        sys.exit(f"qmp-relay: {err}")
-    while True:
-        conn, _ = server.accept()
-        with conn:
-            serve(conn, args.qmp, actions, sys.stdout)
+    serve_unix(args.listen, "qmp-relay",
+               lambda conn: serve(conn, args.qmp, actions, sys.stdout))
 
 
 if __name__ == "__main__":

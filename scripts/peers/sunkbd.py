@@ -21,7 +21,7 @@ import signal
 import sys
 import time
 
-from unixsock import SocketError, listen_unix
+from unixsock import serve_unix
 
 CMD_RESET, CMD_BELLON, CMD_BELLOFF = 0x01, 0x02, 0x03
 CMD_CLICK, CMD_NOCLICK, CMD_SETLED, CMD_LAYOUT = 0x0A, 0x0B, 0x0E, 0x0F
@@ -99,17 +99,8 @@ def main():
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    try:
-        server = listen_unix(args.listen)
-    except SocketError as err:
-        sys.exit(f"sunkbd: {err}")
-    while True:
-        conn, _ = server.accept()
-        with conn:
-            try:
-                serve(conn, kbd, keys, args.period)
-            except OSError:
-                pass  # the UART went away (QEMU quit): wait for the next
+    serve_unix(args.listen, "sunkbd",
+               lambda conn: serve(conn, kbd, keys, args.period))
 
 
 

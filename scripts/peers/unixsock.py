@@ -10,6 +10,7 @@ way is an error.
 import os
 import socket
 import stat
+import sys
 
 
 class SocketError(Exception):
@@ -50,3 +51,20 @@ def listen_unix(path, backlog=1):
         unlink_quietly(tmp)
         raise SocketError(f"cannot listen on {path}: {err.strerror or err}") from err
     return server
+
+
+def serve_unix(path, prog, handle):
+    """Listen on path and give each connection to handle(conn), one at a
+    time, for ever. A connection the other end breaks (QEMU quit) just
+    ends. Exits with prog's message if it cannot listen."""
+    try:
+        server = listen_unix(path)
+    except SocketError as err:
+        sys.exit(f"{prog}: {err}")
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            try:
+                handle(conn)
+            except (ConnectionResetError, BrokenPipeError):
+                pass

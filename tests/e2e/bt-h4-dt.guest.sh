@@ -24,13 +24,8 @@ check "module powered off after the core's auto-off" wait_for 10 powered_off
 
 check "hciconfig hci0 up" hciconfig hci0 up
 check "power on: enable 1, reset 0, wake 1, vbat enabled" powered_on
-hciconfig -a hci0 >/tmp/hci0.txt 2>&1
-cat /tmp/hci0.txt
-check "hci0 is UP RUNNING on bus UART" grep -q 'UP RUNNING' /tmp/hci0.txt
-check "hci0 has btvirt's address $expected" grep -q "BD Address: $expected" /tmp/hci0.txt
-btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
-cat /tmp/mgmt.txt
-check "btmgmt info shows $expected" grep -qi "addr $expected" /tmp/mgmt.txt
+check "hci0 UP RUNNING with btvirt's address $expected (hciconfig, btmgmt)" \
+	hci_answers "$expected"
 
 # Runtime PM: idle releases device-wakeup; traffic and host-wakeup resume.
 stat() { btserdev_stat "$1"; }

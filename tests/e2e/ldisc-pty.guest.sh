@@ -50,11 +50,7 @@ check "ldattach 29 /dev/ttyBT" ldattach_bg
 check "hci0 appears" wait_for 30 hci_up
 check "hci0 is btserdev's" hci_is_btserdev
 check "hciconfig hci0 up" hciconfig hci0 up
-hciconfig -a hci0 >/tmp/hci0.txt 2>&1
-cat /tmp/hci0.txt
-check "hci0 is UP RUNNING with btvirt's address" grep -q 'BD Address: 00:AA:01' /tmp/hci0.txt
-btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
-check "btmgmt info answers through the pty" grep -qi 'addr 00:AA:01' /tmp/mgmt.txt
+check "hci0 UP RUNNING with btvirt's address, through the pty" hci_answers 00:AA:01
 check "a second ldattach is refused: busy" second_refused
 check "the refusal says why" logged 'pts0 is bridged: its line settings belong to its serdev client'
 check "hci0 is still up after it" sh -c "hciconfig hci0 | grep -q 'UP RUNNING'"

@@ -4,27 +4,24 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-# serio_port DEV: the serio port that the serdev device DEV registered.
-serio_port() {
-	for _s in /sys/bus/serio/devices/serio*; do
-		case $(readlink -f "$_s") in */"$1"/serio*)
-			echo "$_s"
+# below PATTERN DEV: the first sysfs entry matching PATTERN whose device
+# lies below the serio port of the serdev device DEV.
+below() {
+	# shellcheck disable=SC2086 # the pattern expands here
+	for _x in $1; do
+		case $(readlink -f "$_x") in */"$2"/serio*)
+			echo "$_x"
 			return 0 ;;
 		esac
 	done
 	return 1
 }
+serio_port() { below '/sys/bus/serio/devices/serio*' "$1"; }
 has_port() { serio_port "$1" >/dev/null; }
 no_port() { ! serio_port "$1" >/dev/null; }
 # kbd_event DEV: the evdev node of the keyboard on serdev device DEV.
 kbd_event() {
-	for _e in /sys/class/input/event*; do
-		case $(readlink -f "$_e") in */"$1"/serio*)
-			echo "/dev/input/${_e##*/}"
-			return 0 ;;
-		esac
-	done
-	return 1
+	_e=$(below '/sys/class/input/event*' "$1") && echo "/dev/input/${_e##*/}"
 }
 has_kbd() { kbd_event "$1" >/dev/null; }
 # key_seen EVDEV CODE: a press of key CODE arrives within 5 s. Events are
