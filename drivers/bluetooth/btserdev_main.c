@@ -40,23 +40,12 @@ static void btserdev_account_rx_errors(struct btserdev *bd)
 	bd->rx_errors = errors;
 }
 
+/* The core counts received packets by type (hdev->stat.*_rx). */
 static void btserdev_deliver(void *ctx, struct sk_buff *skb)
 {
 	struct btserdev *bd = ctx;
-	struct hci_dev *hdev = bd->hdev;
 
-	switch (hci_skb_pkt_type(skb)) {
-	case HCI_EVENT_PKT:
-		hdev->stat.evt_rx++;
-		break;
-	case HCI_ACLDATA_PKT:
-		hdev->stat.acl_rx++;
-		break;
-	case HCI_SCODATA_PKT:
-		hdev->stat.sco_rx++;
-		break;
-	}
-	hci_recv_frame(hdev, skb);
+	hci_recv_frame(bd->hdev, skb);
 }
 
 static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
@@ -203,37 +192,33 @@ static void btserdev_stop_io(struct btserdev *bd)
 	mutex_unlock(&bd->rx_lock);
 }
 
+/*
+ * The UART stays open from probe to remove, as hci_serdev keeps it: closing
+ * it here would take the tty's ldisc_sem under the core's req_lock, which
+ * lockdep sees as the reverse of an hci_uart line discipline (or a
+ * serdev-ldisc bridge) unregistering its hci_dev under ldisc_sem. Bringing
+ * hciN down powers the module off; the port just idles.
+ */
 static int btserdev_open(struct hci_dev *hdev)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 	struct serdev_device *serdev = bd->serdev;
 	int ret;
 
+	serdev_device_set_baudrate(serdev, bd->init_speed);
+	serdev_device_set_flow_control(serdev, true);
 	ret = btserdev_power_on(&bd->power);
 	if (ret)
 		return ret;
-
-	ret = serdev_device_open(serdev);
-	if (ret) {
-		bt_dev_err(hdev, "cannot open the UART: %pe", ERR_PTR(ret));
-		goto err_power;
-	}
-	serdev_device_set_baudrate(serdev, bd->init_speed);
-	serdev_device_set_flow_control(serdev, true);
 	btserdev_pm_get(bd);
 	btserdev_pm_put(bd);
 	return 0;
-
-err_power:
-	btserdev_power_off(&bd->power);
-	return ret;
 }
 
 static int btserdev_close(struct hci_dev *hdev)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
-	serdev_device_close(bd->serdev);
 	btserdev_stop_io(bd);
 	btserdev_power_off(&bd->power);
 	return 0;
@@ -352,16 +337,27 @@ static int btserdev_probe(struct serdev_device *serdev)
 		set_bit(HCI_QUIRK_NON_PERSISTENT_SETUP, &hdev->quirks);
 	}
 
+	ret = serdev_device_open(serdev);
+	if (ret) {
+		dev_err_probe(dev, ret, "cannot open the UART\n");
+		goto err_free;
+	}
 	ret = hci_register_dev(hdev);
 	if (ret) {
 		dev_err(dev, "cannot register hci device: %pe\n", ERR_PTR(ret));
-		hci_free_dev(hdev);
-		return ret;
+		goto err_close;
 	}
 	btserdev_debugfs_init(bd);
 	bt_dev_info(hdev, "%s controller at %u baud", bd->vendor->name,
 		    bd->init_speed);
 	return 0;
+
+err_close:
+	serdev_device_close(serdev);
+	btserdev_stop_io(bd);
+err_free:
+	hci_free_dev(hdev);
+	return ret;
 }
 
 static void btserdev_remove(struct serdev_device *serdev)
@@ -369,6 +365,7 @@ static void btserdev_remove(struct serdev_device *serdev)
 	struct btserdev *bd = serdev_device_get_drvdata(serdev);
 
 	hci_unregister_dev(bd->hdev);
+	serdev_device_close(serdev);
 	btserdev_stop_io(bd);
 	btserdev_power_off(&bd->power);
 	hci_free_dev(bd->hdev);

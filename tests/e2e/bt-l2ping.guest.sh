@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of bt-l2ping: hci0 is btserdev on the PL011, hci1 upstream
+# hci_uart on the FTDI adapter; both are controllers of one btvirt.
+# shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
+. /lib/suite.sh
+
+frames=100
+size=672
+bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
+driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
+# hci_acl HCI RX|TX: the ACL packet count in hciconfig's statistics.
+hci_acl() {
+	hciconfig "$1" | awk -v d="$2" \
+		'$1 == d { sub("acl:", "", $3); print $3 }'
+}
+# l2ping exits 0 even when no echo came back: read its summary.
+pings() {
+	l2ping -i "$1" -c 10 -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
+	cat /tmp/l2ping.txt
+	grep -q '^10 sent, 10 received, 0% loss' /tmp/l2ping.txt
+}
+# The ACL link of one test goes a few seconds after its socket closes: the
+# next test waits, so it does not reuse a link that is being torn down.
+no_links() { [ -z "$(hcitool -i hci0 con | sed 1d)" ] && [ -z "$(hcitool -i hci1 con | sed 1d)" ]; }
+received() { [ "$(grep -c "$size bytes in" /tmp/l2r.log)" -ge "$1" ]; }
+# stream FROM TO_HCI TO_ADDR: l2test sends $frames frames of $size bytes
+# (a sequence number and a fill pattern, both checked by the receiver).
+stream() {
+	wait_for 20 no_links || return 1
+	l2test -r -i "$2" >/tmp/l2r.log 2>&1 &
+	_r=$!
+	usleep 500000
+	l2test -s -i "$1" -b "$size" -N "$frames" "$3" >/tmp/l2s.log 2>&1
+	wait_for 60 received "$frames"
+	_ok=$?
+	kill "$_r" 2>/dev/null
+	wait "$_r" 2>/dev/null
+	grep -c "$size bytes in" /tmp/l2r.log
+	grep mismatch /tmp/l2r.log && return 1
+	return "$_ok"
+}
+
+check "hci0 registered at boot" wait_for 30 test -e /sys/class/bluetooth/hci0
+check "hci0 is btserdev's" is "driver hci0" btserdev
+check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0
+btattach -B /dev/ttyUSB0 -P h4 >/tmp/btattach.log 2>&1 &
+check "btattach registers hci1 (hci_uart)" wait_for 30 test -e /sys/class/bluetooth/hci1
+check "hci0 up, page and inquiry scan" hciconfig hci0 up piscan
+check "hci1 up, page and inquiry scan" hciconfig hci1 up piscan
+a0=$(bdaddr hci0)
+a1=$(bdaddr hci1)
+echo "hci0 $a0, hci1 $a1"
+check "two controllers of one btvirt" sh -c "[ -n '$a0' ] && [ -n '$a1' ] && [ '$a0' != '$a1' ]"
+
+check "l2ping from hci0 to hci1: 10 echoes" pings hci0 "$a1"
+check "the link goes when l2ping ends" wait_for 20 no_links
+check "l2ping from hci1 to hci0: 10 echoes" pings hci1 "$a0"
+check "$frames frames of $size bytes from hci0 to hci1, in order and intact" \
+	stream hci0 hci1 "$a1"
+check "$frames frames of $size bytes from hci1 to hci0, in order and intact" \
+	stream hci1 hci0 "$a0"
+hciconfig hci0
+hciconfig hci1
+tx0=$(hci_acl hci0 TX)
+rx0=$(hci_acl hci0 RX)
+tx1=$(hci_acl hci1 TX)
+rx1=$(hci_acl hci1 RX)
+# 672 bytes of L2CAP payload take 4 ACL packets of at most 192 bytes.
+check "btserdev sent the ACL packets ($tx0)" test "$tx0" -ge $((frames * 4))
+# Everything one controller sends reaches the other: the counts match,
+# so no packet was lost or counted twice on the way through btserdev.
+check "hci0 received what hci1 sent, each once ($rx0 = $tx1)" test "$rx0" -eq "$tx1"
+check "hci1 received what hci0 sent, each once ($rx1 = $tx0)" test "$rx1" -eq "$tx0"
+check "no receive errors in btserdev" no_rx_errors
+check "hci0 still answers" hci_answers "$a0"
+hciconfig hci1 down
+hciconfig hci0 down
+killall btattach
+check "hci1 goes when btattach ends" wait_for 10 test ! -e /sys/class/bluetooth/hci1
+exit 0
