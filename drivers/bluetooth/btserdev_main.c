@@ -342,8 +342,9 @@ static int btserdev_probe(struct serdev_device *serdev)
 		dev_err_probe(dev, ret, "cannot open the UART\n");
 		goto err_free;
 	}
+	/* hci_register_dev() returns the new index (hciN) on success. */
 	ret = hci_register_dev(hdev);
-	if (ret) {
+	if (ret < 0) {
 		dev_err(dev, "cannot register hci device: %pe\n", ERR_PTR(ret));
 		goto err_close;
 	}
