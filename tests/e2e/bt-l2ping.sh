@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Two controllers on one btvirt, one board: btserdev's hci0 on the PL011
 # (from the board's DT) and upstream hci_uart on QEMU's FTDI adapter
-# (btattach). l2ping between them carries ACL data both ways through
-# btserdev. btvirt 5.66 mis-reads an ACL header split across reads, so each
+# (btattach). l2ping and l2test between them carry ACL data both ways
+# through btserdev. Then the adapter's controller becomes btserdev's too
+# (ldattach through serdev-ldisc): two btserdev controllers ping each other. btvirt 5.66 mis-reads an ACL header split across reads, so each
 # UART reaches it through h4-fault.py with no fault: a relay that forwards
 # whole H4 packets and changes nothing.
 set -euo pipefail
@@ -20,7 +21,10 @@ for uart in pl011 usb; do
 		--record "$peer/$uart.json"
 done
 
+"$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-ttyusb0.dtso" "$peer/bt-ttyusb0.dtbo"
+
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 300 --modules \
+	--file "$peer/bt-ttyusb0.dtbo:etc/suite/bt-ttyusb0.dtbo" \
 	--overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
 	--serial "unix:$peer/pl011.sock" \
 	--qemu -chardev --qemu "socket,id=u0,path=$peer/usb.sock" \

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark: ACL data through btserdev against upstream hci_uart (H4,
+# attached with btattach), same QEMU boot, same btvirt, same UART.
+# The controller under test sits behind QEMU's FTDI adapter (ttyUSB0) and
+# is driven in turn by hci_uart and by btserdev (attached through
+# serdev-ldisc: both drivers are line disciplines on that tty, so neither
+# gets a shorter path). Its peer is btserdev's hci0 on the PL011. Each
+# UART reaches btvirt through h4-fault.py with no fault (whole packets;
+# btvirt 5.66 mis-reads split ACL headers). btvirt grants one ACL buffer of
+# 192 bytes, so every packet waits for its Number of Completed Packets:
+# the figures are round-trip bound, as on a real controller with few
+# buffers. Prints l2ping RTT and l2test throughput both ways (median of
+# ROUNDS alternating rounds) and the ratios btserdev / hci_uart (for RTT:
+# hci_uart's time over btserdev's, so above 1.0 means btserdev is faster).
+# Figures, not a pass/fail test.
+#   bt-acl.sh [--no-debug] [ROUNDS] [FRAMES]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../e2e-lib.sh
+. "$top/scripts/e2e-lib.sh"
+
+if [ "${1:-}" = --no-debug ]; then
+	shift
+	bench_on_nodebug scripts/bench/bt-acl.sh "$@"
+fi
+rounds=${1:-3}
+frames=${2:-100}
+
+peer=$(e2e_peer_dir bench-acl)
+e2e_btvirt "$peer"
+for uart in pl011 usb; do
+	e2e_python_peer "$peer/$uart.sock" "$peer/$uart.log" h4-fault.py \
+		--listen "$peer/$uart.sock" --upstream "$peer/bt-server-bredr" --record "$peer/$uart.json"
+done
+"$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-ttyusb0.dtso" "$peer/bt-ttyusb0.dtbo"
+echo "$rounds" >"$peer/rounds"
+echo "$frames" >"$peer/frames"
+
+"$top/scripts/qemu-run.sh" --name bench-acl --timeout $((300 + rounds * 4 * frames)) \
+	--modules --overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
+	--serial "unix:$peer/pl011.sock" \
+	--qemu -chardev --qemu "socket,id=u0,path=$peer/usb.sock" \
+	--qemu -device --qemu usb-serial,id=ftdi,chardev=u0,bus=xhci.0 \
+	--file "$peer/bt-ttyusb0.dtbo:etc/suite/bt-ttyusb0.dtbo" \
+	--file "$peer/rounds:etc/suite/rounds" --file "$peer/frames:etc/suite/frames" \
+	--guest "$top/scripts/bench/bt-acl.guest.sh" >/dev/null 2>&1 ||
+	die "the benchmark boot failed (see $SUITE_CACHE/runs/bench-acl/console.log)"
+
+tr -d '\r' <"$SUITE_CACHE/runs/bench-acl/console.log" | sed -n 's/^BENCH-ACL: //p' |
+	awk -v frames="$frames" -v rounds="$rounds" '
+function median(a, n,    i, j, t) {
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{ n[$1]++; rtt[$1, n[$1]] = $2; tx[$1, n[$1]] = $3; rx[$1, n[$1]] = $4 }
+END {
+	if (n["hci_uart"] != rounds || n["btserdev"] != rounds) {
+		print "bt-acl: missing rounds in the console log" > "/dev/stderr"
+		exit 1
+	}
+	kb = frames * 672 / 1000
+	printf "%d rounds, l2ping 20 x 44 bytes, l2test %d x 672 bytes each way\n", rounds, frames
+	printf "%-10s %12s %16s %16s\n", "", "RTT ms", "to peer kB/s", "from peer kB/s"
+	for (d = 1; d <= 2; d++) {
+		drv = d == 1 ? "hci_uart" : "btserdev"
+		for (i = 1; i <= rounds; i++) { r[i] = rtt[drv, i]; t[i] = tx[drv, i]; x[i] = rx[drv, i] }
+		R[drv] = median(r, rounds); T[drv] = kb / median(t, rounds); X[drv] = kb / median(x, rounds)
+		printf "%-10s %12.2f %16.2f %16.2f\n", drv, R[drv], T[drv], X[drv]
+	}
+	printf "%-10s %12.3f %16.3f %16.3f\n", "ratio", R["hci_uart"] / R["btserdev"],
+		T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
+}'
