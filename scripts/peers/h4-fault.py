@@ -58,6 +58,7 @@ class Relay:
         self.upstream = upstream
         self.to_up = H4Parser()
         self.to_host = H4Parser()
+        self.to_client = bytearray()
         self.stats = {"commands": 0, "packets_to_host": 0,
                       "garbage_bursts": 0, "garbage_bytes": 0,
                       "hw_errors": 0, "swallowed": 0,
@@ -79,7 +80,7 @@ class Relay:
             if ptype == H4_CMD:
                 self.stats["commands"] += 1
                 if opcode == self.args.hw_error_on:
-                    self.client.sendall(HW_ERROR)
+                    self.to_client += HW_ERROR
                     self.stats["hw_errors"] += 1
 
     def from_controller(self, data):
@@ -89,20 +90,44 @@ class Relay:
             self.stats["packets_to_host"] += 1
             n = self.args.garbage
             if n and self.stats["packets_to_host"] % n == 0:
-                self.client.sendall(GARBAGE)
+                self.to_client += GARBAGE
                 self.stats["garbage_bursts"] += 1
                 self.stats["garbage_bytes"] += len(GARBAGE)
-            self.client.sendall(raw)
+            self.to_client += raw
 
     def run(self):
+        """Relay until either side closes.
+
+        What goes to the host is queued here and written as fast as QEMU
+        takes it, and the controller's socket is always read: btvirt sends
+        with MSG_DONTWAIT and drops a packet its socket buffer cannot
+        hold, which a slow UART on this side would otherwise cause.
+        """
+        self.client.setblocking(False)
         sel = selectors.DefaultSelector()
         sel.register(self.client, selectors.EVENT_READ, self.from_host)
         sel.register(self.upstream, selectors.EVENT_READ,
                      self.from_controller)
         while True:
-            for key, _ in sel.select():
+            want = selectors.EVENT_READ
+            if self.to_client:
+                want |= selectors.EVENT_WRITE
+            sel.modify(self.client, want, self.from_host)
+            for key, mask in sel.select():
+                if mask & selectors.EVENT_WRITE:
+                    try:
+                        sent = self.client.send(self.to_client)
+                    except BlockingIOError:
+                        sent = 0
+                    except (ConnectionResetError, BrokenPipeError):
+                        return
+                    del self.to_client[:sent]
+                if not mask & selectors.EVENT_READ:
+                    continue
                 try:
                     data = key.fileobj.recv(4096)
+                except BlockingIOError:
+                    continue
                 except ConnectionResetError:
                     data = b""
                 if not data:

@@ -76,6 +76,29 @@ class RelayTest(unittest.TestCase):
             self.assertEqual(recv_exact(upstream, len(packet)), packet)
         self.assertEqual(self.finish(proc, client, record)["commands"], 1)
 
+    def test_slow_host_costs_a_dropping_controller_nothing(self):
+        """btvirt sends with MSG_DONTWAIT and drops what its socket cannot
+        take. A host that reads slowly (a UART) must not make the relay
+        stop reading the controller: 4 MiB of ACL packets, sent the way
+        btvirt sends while the host reads nothing, all arrive."""
+        proc, client, upstream, record = self.start()
+        packet = bytes([0x02, 0x2A, 0x20, 0xC0, 0x00]) + bytes(range(192))
+        count = 4 * 1024 * 1024 // len(packet)
+        dropped = 0
+        for i in range(count):
+            try:
+                if upstream.send(packet, socket.MSG_DONTWAIT) != len(packet):
+                    self.fail("a short send would cut a packet")
+            except BlockingIOError:
+                dropped += 1
+            if i % 256 == 255:
+                time.sleep(0.01)
+        self.assertEqual(dropped, 0, f"{dropped} of {count} packets dropped")
+        data = recv_exact(client, count * len(packet))
+        self.assertEqual(data, packet * count)
+        stats = self.finish(proc, client, record)
+        self.assertEqual(stats["packets_to_host"], count)
+
     def test_garbage_before_every_nth_packet(self):
         proc, client, upstream, record = self.start("--garbage", "2")
         upstream.sendall(EVENT * 4)
