@@ -19,9 +19,11 @@ vendor commands (OGF 0x3f, e.g. the speed command) and Read Local Name
 are still answered here, as the patched firmware would. Without
 --upstream the emulator keeps answering everything, as patched firmware.
 
---wire-baud-model sleeps bytes * 10 / baud for every command consumed and
-every reply sent (and every proxied chunk); the baud starts at --init-baud
-and follows accepted 0xfc18 commands once their reply has gone out.
+--wire-baud-model models the line: bytes * 10 / baud for every command
+consumed (counted from the arrival of its first byte) and every reply sent
+(and every proxied chunk), one after the other; the baud starts at
+--init-baud and follows accepted 0xfc18 commands once their reply has gone
+out.
 
 The JSON record (--record) is written at exit (client gone or SIGTERM) and
 after each Launch RAM, baud command and hand-off.
@@ -87,15 +89,30 @@ def log(msg):
 
 
 class Wire:
-    """Optional model of UART wire time: 10 bits per byte at the baud."""
+    """Optional model of UART wire time: 10 bits per byte at the baud.
+
+    The line carries one byte at a time in each direction of use here
+    (command, then reply), so a packet occupies it from when it starts,
+    never earlier than the end of the previous packet, for its bytes' time.
+    A packet from the host starts when its first byte arrived: on a real
+    UART the host's sending is the wire time, not something before it.
+    """
 
     def __init__(self, enabled, baud):
         self.enabled = enabled
         self.baud = baud
+        self.free_at = 0.0
 
-    def pass_bytes(self, count):
-        if self.enabled and count:
-            time.sleep(count * 10 / self.baud)
+    def pass_bytes(self, count, since=None):
+        """Wait until count bytes that started at since (default now) have
+        crossed the line."""
+        if not self.enabled or not count:
+            return
+        now = time.monotonic()
+        start = max(self.free_at, now if since is None else since)
+        self.free_at = start + count * 10 / self.baud
+        if self.free_at > now:
+            time.sleep(self.free_at - now)
 
 
 class Record:
@@ -288,6 +305,7 @@ class Session:
         self.client = client
         self.record = record
         self.wire = Wire(args.wire_baud_model, args.init_baud)
+        self.packet_started = 0.0
         self.chip = Chip(record, args.bdaddr)
         self.parser = H4Parser()
         self.upstream = None
@@ -306,6 +324,8 @@ class Session:
         data = recv(self.client)
         if not data:
             return "client-closed"
+        if not self.parser.buf:
+            self.packet_started = time.monotonic()
         self.parser.feed(data)
         if self.upstream:
             return self.proxy_packets()
@@ -314,7 +334,9 @@ class Session:
     def serve_packets(self):
         while (packet := self.parser.next_packet()) is not None:
             ptype, raw = packet
-            self.wire.pass_bytes(len(raw))
+            self.wire.pass_bytes(len(raw), self.packet_started)
+            # What is left in the buffer came with the latest read.
+            self.packet_started = time.monotonic()
             if ptype == H4_CMD:
                 reason = self.command(raw)
                 if reason or self.upstream:

@@ -399,6 +399,25 @@ class WireModelTest(TempDirCase):
         self.assertGreaterEqual(elapsed, 0.8 * modelled)
         self.assertEqual(emu.finish()["write_ram_records"], records)
 
+    def test_wire_time_runs_while_the_host_sends(self):
+        """A command whose bytes trickle in at the line's own pace has used
+        its wire time by its last byte: the reply follows after the reply's
+        own wire time, not after the command's a second time."""
+        baud, payload = 9600, 96
+        emu = self.start("--wire-baud-model", "--init-baud", str(baud))
+        emu.command(MINIDRIVER)
+        raw = h4_command(WRITE_RAM, struct.pack("<I", 0x210000) + bytes(payload))
+        byte_time = 10 / baud
+        start = time.monotonic()
+        emu.send(raw, sizes=[1] * len(raw), pause=byte_time)
+        sent = time.monotonic()
+        self.assertEqual(emu.reply()[1], 0)
+        after_last_byte = time.monotonic() - sent
+        self.assertGreaterEqual(sent - start, len(raw) * byte_time)
+        # The reply's 7 bytes take 7.3 ms; the command's 104 took 108 ms.
+        self.assertLess(after_last_byte, 0.5 * len(raw) * byte_time)
+        emu.finish()
+
 
 class LifecycleTest(TempDirCase):
     def test_sigterm_writes_record(self):
