@@ -100,6 +100,7 @@ struct btserdev {
 	struct mutex rx_lock;
 	struct btserdev_h4_rx rx;
 	struct delayed_work rx_timeout;
+	unsigned long rx_last;		/* jiffies of the latest partial-packet RX */
 	u64 rx_errors;
 
 	int host_wake_irq;

@@ -54,15 +54,24 @@ static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
 	struct btserdev *bd = serdev_device_get_drvdata(serdev);
 
 	pm_runtime_mark_last_busy(&serdev->dev);
-	pm_request_resume(&serdev->dev);
+	if (!pm_runtime_active(&serdev->dev))
+		pm_request_resume(&serdev->dev);
 
 	mutex_lock(&bd->rx_lock);
 	bd->hdev->stat.byte_rx += count;
 	btserdev_h4_rx_feed(&bd->rx, data, count);
 	btserdev_account_rx_errors(bd);
-	if (btserdev_h4_rx_busy(&bd->rx))
-		mod_delayed_work(system_wq, &bd->rx_timeout,
-				 msecs_to_jiffies(BTSERDEV_RX_TIMEOUT_MS));
+	/*
+	 * A packet is under way: note when its bytes last came. The timeout
+	 * is armed once and pushes itself on while they keep coming, rather
+	 * than being re-armed for every chunk the UART delivers.
+	 */
+	if (btserdev_h4_rx_busy(&bd->rx)) {
+		bd->rx_last = jiffies;
+		if (!delayed_work_pending(&bd->rx_timeout))
+			schedule_delayed_work(&bd->rx_timeout,
+					      msecs_to_jiffies(BTSERDEV_RX_TIMEOUT_MS));
+	}
 	mutex_unlock(&bd->rx_lock);
 	return count;
 }
@@ -82,11 +91,17 @@ static void btserdev_rx_timeout(struct work_struct *work)
 {
 	struct btserdev *bd = container_of(to_delayed_work(work),
 					   struct btserdev, rx_timeout);
+	unsigned long deadline;
 
 	mutex_lock(&bd->rx_lock);
+	deadline = bd->rx_last + msecs_to_jiffies(BTSERDEV_RX_TIMEOUT_MS);
 	if (btserdev_h4_rx_busy(&bd->rx)) {
-		btserdev_h4_rx_reset(&bd->rx);
-		btserdev_account_rx_errors(bd);
+		if (time_before(jiffies, deadline)) {
+			schedule_delayed_work(&bd->rx_timeout, deadline - jiffies);
+		} else {
+			btserdev_h4_rx_reset(&bd->rx);
+			btserdev_account_rx_errors(bd);
+		}
 	}
 	mutex_unlock(&bd->rx_lock);
 }
@@ -95,7 +110,9 @@ static void btserdev_write_wakeup(struct serdev_device *serdev)
 {
 	struct btserdev *bd = serdev_device_get_drvdata(serdev);
 
-	schedule_work(&bd->tx_work);
+	/* The UART wakes us after every write; only a queue needs the work. */
+	if (!skb_queue_empty(&bd->txq))
+		schedule_work(&bd->tx_work);
 }
 
 static const struct serdev_device_ops btserdev_client_ops = {

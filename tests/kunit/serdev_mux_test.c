@@ -11,8 +11,6 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
-#include <linux/gpio/consumer.h>
-#include <linux/gpio/driver.h>
 #include <linux/jiffies.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
@@ -21,6 +19,7 @@
 #include <linux/workqueue.h>
 
 #include "serdev-fake.h"
+#include "suite-gpio.h"
 #include "mux_internal.h"
 
 #define MT_RX_SIZE	256
@@ -150,22 +149,6 @@ static struct mt_ctx *mt_setup(struct kunit *test, const char *path)
 static struct serdev_mux_port *mt_port(struct mt_client *c)
 {
 	return serdev_controller_get_drvdata(c->serdev->ctrl);
-}
-
-/* The value a gpio-sim line of the board's bank has now. */
-static int mt_sim_line(struct kunit *test, unsigned int line)
-{
-	struct gpio_device *gdev;
-	struct gpio_desc *desc;
-	int val;
-
-	gdev = gpio_device_find_by_label("suite-gpio");
-	KUNIT_ASSERT_NOT_NULL(test, gdev);
-	desc = gpio_device_get_desc(gdev, line);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
-	val = gpiod_get_raw_value_cansleep(desc);
-	gpio_device_put(gdev);
-	return val;
 }
 
 /* Wait (up to 2 s) until the fake UART has recorded @len bytes. */
@@ -493,18 +476,18 @@ static void mt_de_line_follows_tx(struct kunit *test)
 	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-bus");
 	struct serdev_fake_line line;
 
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_DE), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_DE), 0);
 	/* The UART takes nothing: the frame is stuck with DE driven. */
 	serdev_fake_set_write_room(ctx->fake, 0);
 	serdev_device_write_buf(ctx->a->serdev, "frame", 5);
 	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, mt_port(ctx->a)));
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_DE), 1);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_DE), 1);
 	serdev_fake_set_write_room(ctx->fake, SIZE_MAX);
 	serdev_fake_drain(ctx->fake);
 	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, 5));
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_DE), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_DE), 0);
 	/* DE is released only after the UART reported the frame sent. */
 	serdev_fake_line(ctx->fake, &line);
 	KUNIT_EXPECT_GE(test, line.waits, 1U);
@@ -516,28 +499,28 @@ static void mt_switch_selects_channel(struct kunit *test)
 	struct serdev_fake_line line;
 
 	/* Idle: state 0. */
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S0), 0);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S1), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 0);
 	/* a's gap is 0: a switched UART has no silent interval. */
 	KUNIT_EXPECT_EQ(test, mt_port(ctx->a)->gap_us, 0U);
 
 	KUNIT_ASSERT_EQ(test, serdev_mux_bus_lock(ctx->b->serdev, 100), 0);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S0), 0);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S1), 1);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 1);
 	serdev_fake_line(ctx->fake, &line);
 	KUNIT_EXPECT_EQ(test, line.baud, 57600U);
 	serdev_mux_bus_unlock(ctx->b->serdev);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S1), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 0);
 
 	serdev_device_write_buf(ctx->a->serdev, "hi", 2);
 	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, 2));
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S0), 1);
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S1), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 1);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 0);
 	serdev_fake_line(ctx->fake, &line);
 	KUNIT_EXPECT_EQ(test, line.baud, 115200U);
 	/* After the idle timeout the switch goes back to its idle state. */
 	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, NULL));
-	KUNIT_EXPECT_EQ(test, mt_sim_line(test, MT_LINE_S0), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 0);
 }
 
 static void mt_unbind_client_mid_transfer(struct kunit *test)
