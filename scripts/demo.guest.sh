@@ -13,6 +13,17 @@ check "hci0 up" hciconfig hci0 up
 hciconfig -a hci0
 echo "=== btmgmt info"
 btmgmt --index 0 info
+echo "=== a second controller of the same btvirt, on the FTDI adapter (ttyUSB0),"
+echo "=== attached with upstream hci_uart (btattach) to have someone to talk to:"
+check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0
+btattach -B /dev/ttyUSB0 -P h4 >/dev/null 2>&1 &
+check "hci1 registered by btattach" wait_for 30 test -e /sys/class/bluetooth/hci1
+check "hci1 up, page scan" hciconfig hci1 up piscan
+peer=$(hciconfig hci1 | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p')
+echo "=== l2ping -i hci0 -c 3 $peer: ACL data both ways through btserdev"
+l2ping -i hci0 -c 3 "$peer" | sed 's/^/    /'
+hciconfig hci1 down
+killall btattach
 echo "=== the module's power and wake lines (gpio-sim) and its supply while up:"
 echo "    enable=$(sim_line 0) reset=$(sim_line 1) device-wakeup=$(sim_line 2) vbat=$(regulator_state bt-vbat)"
 sleep 3
