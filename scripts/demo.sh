@@ -12,23 +12,12 @@ make -C "$top" --no-print-directory modules >/dev/null
 
 peer=$SUITE_CACHE/peers/demo
 rm -rf "$peer"
-"$top/scripts/peers/btvirt.sh" start "$peer" >/dev/null
-trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $relays 2>/dev/null || true' EXIT
-# Each UART reaches btvirt through h4-fault.py with no fault: it forwards
-# whole H4 packets (btvirt 5.66 mis-reads an ACL header split across reads).
-relays=""
-for uart in pl011 usb; do
-	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/h4-fault.py" \
-		--listen "$peer/$uart.sock" --upstream "$peer/bt-server-bredr" \
-		>"$peer/$uart.log" 2>&1 &
-	relays="$relays $!"
-	for _ in $(seq 50); do [ -S "$peer/$uart.sock" ] && break; sleep 0.1; done
-done
+# btvirt behind the PL011 and behind QEMU's FTDI adapter (ttyUSB0).
+. "$top/scripts/e2e-lib.sh"
+e2e_btvirt_uarts "$peer"
 
-args=(--name demo --modules --serial "unix:$peer/pl011.sock"
+args=(--name demo --modules "${E2E_BT_UARTS[@]}"
       --overlay "$top/dts/overlays/bt-h4-pl011.dtso"
-      --qemu -chardev --qemu "socket,id=u0,path=$peer/usb.sock"
-      --qemu -device --qemu "usb-serial,id=ftdi,chardev=u0,bus=xhci.0"
       --guest "$top/scripts/demo.guest.sh" --timeout 300)
 [ "${INTERACTIVE:-0}" = 1 ] && args+=(--interactive)
 note "booting the board: btserdev on the PL011, BlueZ's btvirt behind it (and behind an FTDI adapter)"
@@ -45,15 +34,12 @@ show() {
 bus=$SUITE_CACHE/peers/demo-rs485
 rm -rf "$bus"
 mkdir -p "$bus"
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/rs485-bus.py" \
+e2e_python_peer "$bus/bus.sock" "$bus/bus.log" rs485-bus.py \
 	--listen "$bus/bus.sock" --baud 19200 --wire-model \
 	--slave scd30@0x61:co2=612.5,temp=23.25,rh=45.5 \
 	--slave xymd02@1:temp=21.5,rh=40.2 --slave xymd02@2:temp=-3.5,rh=88.0 \
 	--slave xymd02@3:temp=30.1,rh=12.3 \
-	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 >"$bus/bus.log" 2>&1 &
-sim=$!
-trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $relays $sim 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -S "$bus/bus.sock" ] && break; sleep 0.1; done
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5
 note "booting the board: an RS485 bus (serdev-mux) on the PL011, the host simulates four slaves"
 "$top/scripts/qemu-run.sh" --name demo-rs485 --modules --serial "unix:$bus/bus.sock" \
 	--overlay "$top/dts/overlays/rs485-bus-pl011.dtso" \
@@ -61,14 +47,12 @@ note "booting the board: an RS485 bus (serdev-mux) on the PL011, the host simula
 show demo-rs485
 
 # Third boot: adapters plugged into the board's xHCI while it runs.
-. "$top/scripts/e2e-lib.sh"
 usb=$SUITE_CACHE/peers/demo-usb
 rm -rf "$usb"
 mkdir -p "$usb"
 e2e_python_peer "$usb/bus.sock" "$usb/bus.log" rs485-bus.py --listen "$usb/bus.sock" \
 	--baud 9600 --slave xymd02@1:temp=21.5,rh=40.2 \
 	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5
-trap '"$top/scripts/peers/btvirt.sh" stop "$peer"; kill $relays $sim 2>/dev/null || true; e2e_stop_peers' EXIT
 e2e_qmp_relay demo-usb "$usb" \
 	"chardevs=$(qmp_unix_chardev bus "$usb/bus.sock") ;; $(qmp_unix_chardev bt "$peer/bt-server-bredr")" \
 	"plug-bus=$(qmp_usb_serial ftdi1 bus 1)" "unplug-bus=$(qmp_unplug ftdi1)" \

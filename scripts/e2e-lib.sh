@@ -35,6 +35,26 @@ e2e_btvirt() {
 	trap e2e_stop_peers EXIT
 }
 
+# e2e_btvirt_uarts DIR: btvirt (as e2e_btvirt DIR) behind both of the
+# board's UARTs, the PL011 and QEMU's FTDI adapter (ttyUSB0), so that two
+# controllers of one btvirt can talk. Each UART reaches it through
+# h4-fault.py with no fault (record DIR/pl011.json, DIR/usb.json): whole
+# packets, since btvirt 5.66 mis-reads an ACL header split across reads.
+# Sets E2E_BT_UARTS to the qemu-run.sh arguments that wire both UARTs.
+e2e_btvirt_uarts() {
+	local dir=$1 uart
+	e2e_btvirt "$dir"
+	for uart in pl011 usb; do
+		e2e_python_peer "$dir/$uart.sock" "$dir/$uart.log" h4-fault.py \
+			--listen "$dir/$uart.sock" --upstream "$dir/bt-server-bredr" \
+			--record "$dir/$uart.json"
+	done
+	# shellcheck disable=SC2034 # read by the script that sources this file
+	E2E_BT_UARTS=(--serial "unix:$dir/pl011.sock"
+		--qemu -chardev --qemu "socket,id=u0,path=$dir/usb.sock"
+		--qemu -device --qemu "usb-serial,id=ftdi,chardev=u0,bus=xhci.0")
+}
+
 # e2e_python_peer SOCKET LOG SCRIPT ARGS...: run one of the project's
 # Python peers (scripts/peers/SCRIPT) and wait until it listens on SOCKET.
 e2e_python_peer() {

@@ -6,12 +6,12 @@
 # is driven in turn by hci_uart and by btserdev (attached through
 # serdev-ldisc: both drivers are line disciplines on that tty, so neither
 # gets a shorter path). Its peer is btserdev's hci0 on the PL011. Each
-# UART reaches btvirt through h4-fault.py with no fault (whole packets;
+# UART reaches btvirt through a relay of whole packets (e2e_btvirt_uarts;
 # btvirt 5.66 mis-reads split ACL headers). btvirt grants one ACL buffer of
 # 192 bytes, so every packet waits for its Number of Completed Packets:
 # the figures are round-trip bound, as on a real controller with few
-# buffers. Prints l2ping RTT and l2test throughput both ways (median of
-# ROUNDS alternating rounds) and the ratios btserdev / hci_uart (for RTT:
+# buffers. Prints l2ping RTT (median of 100 back-to-back echoes) and l2test
+# throughput both ways (median of ROUNDS alternating rounds) and the ratios btserdev / hci_uart (for RTT:
 # hci_uart's time over btserdev's, so above 1.0 means btserdev is faster).
 # Figures, not a pass/fail test.
 #   bt-acl.sh [--no-debug] [ROUNDS] [FRAMES]
@@ -24,24 +24,17 @@ if [ "${1:-}" = --no-debug ]; then
 	shift
 	bench_on_nodebug scripts/bench/bt-acl.sh "$@"
 fi
-rounds=${1:-3}
-frames=${2:-100}
+rounds=${1:-5}
+frames=${2:-300}
 
 peer=$(e2e_peer_dir bench-acl)
-e2e_btvirt "$peer"
-for uart in pl011 usb; do
-	e2e_python_peer "$peer/$uart.sock" "$peer/$uart.log" h4-fault.py \
-		--listen "$peer/$uart.sock" --upstream "$peer/bt-server-bredr" --record "$peer/$uart.json"
-done
+e2e_btvirt_uarts "$peer"
 "$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-ttyusb0.dtso" "$peer/bt-ttyusb0.dtbo"
 echo "$rounds" >"$peer/rounds"
 echo "$frames" >"$peer/frames"
 
 "$top/scripts/qemu-run.sh" --name bench-acl --timeout $((300 + rounds * 4 * frames)) \
-	--modules --overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
-	--serial "unix:$peer/pl011.sock" \
-	--qemu -chardev --qemu "socket,id=u0,path=$peer/usb.sock" \
-	--qemu -device --qemu usb-serial,id=ftdi,chardev=u0,bus=xhci.0 \
+	--modules "${E2E_BT_UARTS[@]}" --overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
 	--file "$peer/bt-ttyusb0.dtbo:etc/suite/bt-ttyusb0.dtbo" \
 	--file "$peer/rounds:etc/suite/rounds" --file "$peer/frames:etc/suite/frames" \
 	--guest "$top/scripts/bench/bt-acl.guest.sh" >/dev/null 2>&1 ||
@@ -62,7 +55,7 @@ END {
 		exit 1
 	}
 	kb = frames * 672 / 1000
-	printf "%d rounds, l2ping 20 x 44 bytes, l2test %d x 672 bytes each way\n", rounds, frames
+	printf "%d rounds, l2ping -f 100 x 44 bytes (median), l2test %d x 672 bytes each way\n", rounds, frames
 	printf "%-10s %12s %16s %16s\n", "", "RTT ms", "to peer kB/s", "from peer kB/s"
 	for (d = 1; d <= 2; d++) {
 		drv = d == 1 ? "hci_uart" : "btserdev"
