@@ -113,8 +113,9 @@ static struct bt_ctx *bt_bind(struct kunit *test)
 }
 
 /*
- * Answer the Reset just taken off the wire, refuse what follows ("Unknown HCI Command") until the core
- * gives up its init, and wait until it has powered the device off.
+ * Answer the Reset just taken off the wire, refuse what follows ("Unknown
+ * HCI Command") until the core gives up its init, and wait until it has
+ * powered the device off.
  */
 static void bt_answer_reset_fail_init(struct kunit *test, struct bt_ctx *ctx)
 {
