@@ -91,24 +91,43 @@ void serdev_mux_bus_unlock(struct serdev_device *serdev)
 }
 EXPORT_SYMBOL_GPL(serdev_mux_bus_unlock);
 
-/* Called with port->rx_lock held: take routed bytes into a transfer. */
+static bool serdev_mux_xfer_full(const struct serdev_mux_rx_xfer *rx)
+{
+	return rx->err || rx->got == rx->xfer->rx_len ||
+	       (rx->want > 0 && rx->got >= rx->want);
+}
+
+/*
+ * Called with port->rx_lock held: take routed bytes into a transfer, and
+ * no more than its response: while rx_done cannot tell the response's
+ * length yet, one byte at a time. What follows the response in the same
+ * chunk is left to the caller, which counts it as dropped.
+ */
 static void serdev_mux_xfer_feed(struct serdev_mux_rx_xfer *rx, const u8 *buf,
 				 size_t count)
 {
 	const struct serdev_mux_xfer *xfer = rx->xfer;
-	size_t n = min(count, xfer->rx_len - rx->got);
+	size_t n;
 
-	memcpy(xfer->rx + rx->got, buf, n);
-	rx->got += n;
-	if (xfer->rx_done && rx->want <= 0) {
-		rx->want = xfer->rx_done(xfer->rx, rx->got, xfer->ctx);
-		if (rx->want < 0)
-			rx->err = rx->want;
-		else if (rx->want > xfer->rx_len)
-			rx->err = -EMSGSIZE;
+	while (count && !serdev_mux_xfer_full(rx)) {
+		if (rx->want > 0)
+			n = rx->want - rx->got;
+		else
+			n = xfer->rx_done ? 1 : count;
+		n = min3(n, count, xfer->rx_len - rx->got);
+		memcpy(xfer->rx + rx->got, buf, n);
+		rx->got += n;
+		buf += n;
+		count -= n;
+		if (xfer->rx_done && rx->want <= 0) {
+			rx->want = xfer->rx_done(xfer->rx, rx->got, xfer->ctx);
+			if (rx->want < 0)
+				rx->err = rx->want;
+			else if (rx->want > xfer->rx_len)
+				rx->err = -EMSGSIZE;
+		}
 	}
-	if (rx->err || rx->got == xfer->rx_len ||
-	    (rx->want > 0 && rx->got >= rx->want))
+	if (serdev_mux_xfer_full(rx))
 		complete(&rx->done);
 }
 
