@@ -92,19 +92,12 @@ static bool bt_init_running(struct hci_dev *hdev)
  */
 static struct bt_ctx *bt_bind(struct kunit *test)
 {
-	struct device_node *np;
 	struct bt_ctx *ctx;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test, btserdev_test));
-	np = of_find_node_by_path("/btserdev-test-uart");
-	KUNIT_ASSERT_NOT_NULL(test, np);
-	of_node_put_kunit(test, np);
-
-	ctx->fake = serdev_fake_create(test, np);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->fake);
-	KUNIT_ASSERT_EQ(test, 0, serdev_fake_wait_bound(ctx->fake));
+	ctx->fake = serdev_fake_bind(test, "/btserdev-test-uart");
 	ctx->bd = serdev_device_get_drvdata(serdev_fake_client(ctx->fake));
 	KUNIT_ASSERT_NOT_NULL(test, ctx->bd);
 	ctx->hdev = ctx->bd->hdev;
@@ -147,6 +140,19 @@ static void bt_fail_init(struct kunit *test, struct bt_ctx *ctx)
 	bt_answer_reset_fail_init(test, ctx);
 }
 
+/*
+ * The module's lines as the driver drives them: powered means supply and
+ * enable on, reset released and the device woken; off is the reverse.
+ */
+static void bt_expect_powered(struct kunit *test, struct bt_ctx *ctx, bool on)
+{
+	KUNIT_EXPECT_EQ(test, ctx->bd->power.on, on);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_VBAT), on);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_ENABLE), on);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_RESET), !on);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_WAKE), on);
+}
+
 /* The core's power-on: supply, enable, reset released, then HCI Reset. */
 static void bt_power_on_sends_reset(struct kunit *test)
 {
@@ -154,11 +160,7 @@ static void bt_power_on_sends_reset(struct kunit *test)
 	struct serdev_fake_line line;
 
 	KUNIT_ASSERT_EQ(test, bt_next_command(ctx), HCI_OP_RESET);
-	KUNIT_EXPECT_TRUE(test, ctx->bd->power.on);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_VBAT), 1);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_ENABLE), 1);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_RESET), 0);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_WAKE), 1);
+	bt_expect_powered(test, ctx, true);
 
 	serdev_fake_line(ctx->fake, &line);
 	KUNIT_EXPECT_TRUE(test, line.open);
@@ -177,10 +179,7 @@ static void bt_failed_init_powers_off(struct kunit *test)
 	struct serdev_fake_line line;
 
 	bt_fail_init(test, ctx);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_VBAT), 0);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_ENABLE), 0);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_RESET), 1);
-	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_WAKE), 0);
+	bt_expect_powered(test, ctx, false);
 	serdev_fake_line(ctx->fake, &line);
 	KUNIT_EXPECT_TRUE(test, line.open);
 	KUNIT_EXPECT_EQ(test, line.closes, 0);

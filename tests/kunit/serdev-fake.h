@@ -81,6 +81,7 @@ struct serdev_fake *serdev_fake_create(struct kunit *test,
 				       struct device_node *np);
 struct serdev_device *serdev_fake_client(struct serdev_fake *fake);
 int serdev_fake_wait_bound(struct serdev_fake *fake);
+struct serdev_fake *serdev_fake_bind(struct kunit *test, const char *path);
 
 size_t serdev_fake_inject(struct serdev_fake *fake, const u8 *buf,
 			  size_t len, size_t chunk);

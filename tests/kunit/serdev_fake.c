@@ -10,6 +10,7 @@
  */
 
 #include <kunit/device.h>
+#include <kunit/of.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
@@ -339,6 +340,34 @@ int serdev_fake_wait_bound(struct serdev_fake *fake)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(serdev_fake_wait_bound);
+
+/**
+ * serdev_fake_bind() - a fake controller on a node, its client bound
+ * @test: the test case; it is failed and ended when a step fails
+ * @path: full path of the controller's node (from an overlay the test
+ *	  applied, e.g. with of_overlay_apply_kunit())
+ *
+ * Looks the node up, registers the fake controller on it and waits until
+ * the client's driver has probed.
+ *
+ * Context: process context, in the test case's thread; sleeps.
+ * Return: the fake.
+ */
+struct serdev_fake *serdev_fake_bind(struct kunit *test, const char *path)
+{
+	struct serdev_fake *fake;
+	struct device_node *np;
+
+	np = of_find_node_by_path(path);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, np, "no node %s", path);
+	of_node_put_kunit(test, np);
+	fake = serdev_fake_create(test, np);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fake);
+	KUNIT_ASSERT_EQ_MSG(test, 0, serdev_fake_wait_bound(fake),
+			    "no driver bound to the client below %s", path);
+	return fake;
+}
+EXPORT_SYMBOL_GPL(serdev_fake_bind);
 
 /**
  * serdev_fake_inject() - deliver bytes to the client as if received

@@ -94,19 +94,12 @@ struct fake_ctx {
 
 static int fake_test_init(struct kunit *test)
 {
-	struct device_node *np;
 	struct fake_ctx *ctx;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test, fake_client));
-	np = of_find_node_by_path("/serdev-fake-test");
-	KUNIT_ASSERT_NOT_NULL(test, np);
-	of_node_put_kunit(test, np);
-
-	ctx->fake = serdev_fake_create(test, np);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->fake);
-	KUNIT_ASSERT_EQ(test, 0, serdev_fake_wait_bound(ctx->fake));
+	ctx->fake = serdev_fake_bind(test, "/serdev-fake-test");
 	ctx->serdev = serdev_fake_client(ctx->fake);
 	ctx->client = serdev_device_get_drvdata(ctx->serdev);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->client);

@@ -123,19 +123,12 @@ static struct mt_client *mt_port_client(struct serdev_mux *mux, u32 reg)
 
 static struct mt_ctx *mt_setup(struct kunit *test, const char *path)
 {
-	struct device_node *np;
 	struct mt_ctx *ctx;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test, serdev_mux_test));
-	np = of_find_node_by_path(path);
-	KUNIT_ASSERT_NOT_NULL(test, np);
-	of_node_put_kunit(test, np);
-
-	ctx->fake = serdev_fake_create(test, np);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->fake);
-	KUNIT_ASSERT_EQ(test, 0, serdev_fake_wait_bound(ctx->fake));
+	ctx->fake = serdev_fake_bind(test, path);
 	wait_for_device_probe();	/* the ports' clients probe async */
 	ctx->mux = serdev_device_get_drvdata(serdev_fake_client(ctx->fake));
 	KUNIT_ASSERT_NOT_NULL(test, ctx->mux);
