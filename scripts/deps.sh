@@ -4,11 +4,16 @@
 # already present are not fetched again.
 set -euo pipefail
 
+# Installed without Recommends, so what a Recommends would bring is named:
+# the host compiler and C library for the kernel's host tools (gcc,
+# libc6-dev), the arm64 C library headers for guest helpers
+# (libc6-dev-arm64-cross), pymodbus's serial server (python3-serial-asyncio).
 host_pkgs=(
-	linux-source-6.12 gcc-aarch64-linux-gnu make flex bison bc libssl-dev
-	libelf-dev ccache cpio xz-utils qemu-system-arm device-tree-compiler
-	bluez bluez-test-tools busybox-static sparse shellcheck dt-schema
-	python3 python3-pymodbus python3-serial mbpoll socat util-linux
+	linux-source-6.12 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	make git flex bison bc libssl-dev libelf-dev ccache cpio xz-utils kmod
+	qemu-system-arm device-tree-compiler bluez bluez-test-tools busybox-static
+	sparse shellcheck dt-schema python3 python3-pymodbus python3-serial
+	python3-serial-asyncio mbpoll socat util-linux procps psmisc
 	linux-headers-amd64 dkms coccinelle
 )
 
