@@ -9,19 +9,29 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+#
+#   scripts/dt-check.sh FILE.yaml   prepare the bindings tree, validate FILE
+#   scripts/dt-check.sh --prepare   prepare it only; later calls with
+#                                   DT_CHECK_PREPARED=1 leave it alone (so
+#                                   that several can run at once)
+
 command -v dt-doc-validate >/dev/null || die "dt-doc-validate missing: install dt-schema (scripts/deps.sh)"
-yaml=$(realpath "$1")
 base=$SUITE_CACHE/bindings
-src=$(kernel_src)/Documentation/devicetree/bindings
-[ -d "$src" ] || die "kernel bindings missing at $src: run scripts/kernel.sh"
-if [ ! -d "$base/.ok" ]; then
-	rm -rf "$base"
-	mkdir -p "$base"
-	cp -a "$src/." "$base/"
-	mkdir "$base/.ok"
+if [ -z "${DT_CHECK_PREPARED:-}" ]; then
+	src=$(kernel_src)/Documentation/devicetree/bindings
+	[ -d "$src" ] || die "kernel bindings missing at $src: run scripts/kernel.sh"
+	if [ ! -d "$base/.ok" ]; then
+		rm -rf "$base"
+		mkdir -p "$base"
+		cp -a "$src/." "$base/"
+		mkdir "$base/.ok"
+	fi
+	# The suite's bindings, laid over the kernel's at the same paths.
+	(cd "$SUITE_TOP/Documentation/devicetree/bindings" && find . -name '*.yaml' -exec cp --parents -t "$base" {} +)
 fi
-# The suite's bindings, laid over the kernel's at the same paths.
-(cd "$SUITE_TOP/Documentation/devicetree/bindings" && find . -name '*.yaml' -exec cp --parents -t "$base" {} +)
+[ "$1" = --prepare ] && exit 0
+[ -d "$base/.ok" ] || die "$base is not prepared: run scripts/dt-check.sh --prepare"
+yaml=$(realpath "$1")
 
 # dt-doc-validate checks $id against the path below the bindings directory.
 rel=${yaml#"$SUITE_TOP/Documentation/devicetree/bindings/"}

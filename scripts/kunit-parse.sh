@@ -6,10 +6,19 @@
 # as the last line. Crashed cases, parser errors and skipped cases count as
 # failures (the test kernel has every option the suites need, so a skip
 # means a broken setup). A log with no KTAP document counts one failure.
+#
+#   scripts/kunit-parse.sh [--expect FILE] LOG
+# With --expect, each suite named in FILE (one a line, # comments) that no
+# document of LOG reports counts one failure.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+expect=""
+if [ "${1:-}" = --expect ]; then
+	expect=$2
+	shift 2
+fi
 log=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -44,6 +53,15 @@ for doc in "$work"/doc*.ktap; do
 	total=${total%% *}
 	[ "$total" -gt 0 ] || failed=$((failed + 1))
 done
+if [ -n "$expect" ]; then
+	while read -r suite; do
+		case $suite in '' | '#'*) continue ;; esac
+		if ! grep -qhE "^\[ *[0-9.]+\] +# Subtest: $suite\$" "$work"/doc*.ktap 2>/dev/null; then
+			echo "[MISSING] KUnit suite $suite: not built or not loaded" >&2
+			failed=$((failed + 1))
+		fi
+	done <"$expect"
+fi
 if [ $docs = 0 ]; then
 	echo "no KUnit results in $log" >&2
 	failed=$((failed + 1))

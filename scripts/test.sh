@@ -61,7 +61,6 @@ distro_build() {
 	cat "$out.log"
 	grep -q 'serdev-suite: skipping KUnit suites' "$out.log"
 }
-check "distro headers: build against Debian's linux-headers-amd64" distro_build
 
 # The same through DKMS, in private trees (nothing installed system-wide).
 dkms_build() {
@@ -77,42 +76,76 @@ dkms_build() {
 		--dkmstree "$t/tree") || return 1
 	ls "$t/tree/serdev-suite/0.1/$krel/"*/module/btserdev.ko
 }
-check "distro headers: dkms build of btserdev" dkms_build
 
-# Lint.
-mapfile -t csrc < <(git ls-files '*.c' '*.h')
-for f in "${csrc[@]}"; do
-	check "checkpatch --strict: $f" perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f "$f"
+# Everything below is independent: checks run in a pool of $SUITE_JOBS (3)
+# at once (QEMU boots are one guest each), longest first. Each check's lines
+# are printed together, in the order the checks were started.
+jobs_max=${SUITE_JOBS:-3}
+job_names=()
+job() {
+	local name=$1 id=${#job_names[@]}
+	shift
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n
+	done
+	job_names+=("$name")
+	(
+		log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
+		t0=$SECONDS
+		if "$@" >"$log" 2>&1; then rc=0; else rc=1; fi
+		echo "($((SECONDS - t0)) s)" >>"$log"
+		echo "$rc $log" >"$logs/.job.$id"
+	) &
+}
+collect() {
+	local id rc log
+	wait
+	for id in "${!job_names[@]}"; do
+		read -r rc log <"$logs/.job.$id" || { rc=1 log=/dev/null; }
+		if [ "$rc" = 0 ]; then
+			pass "${job_names[$id]}"
+		else
+			fail "${job_names[$id]}" "$log"
+		fi
+	done
+	job_names=()
+}
+
+# The guest's base file system and the bindings tree, once, before the
+# checks that use them run side by side.
+check "rootfs: guest initramfs built" scripts/rootfs.sh || finish
+check "dt-doc-validate: bindings tree prepared" scripts/dt-check.sh --prepare || finish
+export DT_CHECK_PREPARED=1
+
+# End-to-end scenarios against real peers, the longest first, and the
+# KUnit boot among them: it loads every *-test.ko; each case counts, and
+# each suite listed in tests/kunit/suites must have reported.
+long="bt-l2ping ldisc-pty usb-hotplug"
+for s in $long; do
+	job "e2e: $s" "tests/e2e/$s.sh"
 done
-mapfile -t dtso < <(git ls-files '*.dtso' '*.dts')
-for f in "${dtso[@]}"; do
-	check "dtc -@ (warnings are errors): $f" scripts/dtc.sh "$f" "$logs/$(basename "$f").dtb"
-done
-mapfile -t yamls < <(git ls-files 'Documentation/devicetree/bindings/*.yaml')
-for f in "${yamls[@]}"; do
-	check "dt-doc-validate: $f" scripts/dt-check.sh "$f"
-done
-check "dt-validate: the examples of every binding" scripts/dt-examples.sh
-check "coccinelle: ldisc-to-serdev.cocci on upstream line disciplines" \
-	scripts/coccinelle/selftest.sh
-mapfile -t shs < <(git ls-files '*.sh' 'scripts/guest/init' '.ci/run')
-for f in "${shs[@]}"; do
-	check "shellcheck: $f" shellcheck -x "$f"
+job "kunit: guest boot, clean console" scripts/qemu-run.sh --name kunit --modules \
+	--guest tests/kunit/run.guest.sh --timeout 600
+for s in tests/e2e/*.sh; do
+	s=$(basename "$s" .sh)
+	case " $long " in *" $s "*) continue ;; esac
+	case $s in *.guest) continue ;; esac
+	job "e2e: $s" "tests/e2e/$s.sh"
 done
 
-# Host-side peers the project wrote are tested too.
-check "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1 \
-	/usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
-
-# The harness must be able to fail: a failing KTAP document is counted as a
-# failure, and a scenario whose peer is missing fails with a clear message.
+# The harness must be able to fail: a failing KTAP document and a missing
+# suite are counted as failures, a scenario whose peer is missing fails
+# with a clear message, and a guest `not ok`, a kernel WARNING, kmemleak
+# switched off and a hang each fail a boot; the console scan catches each
+# kind of report, stamped or not.
 harness_kunit_fails() {
 	local res
-	res=$(scripts/kunit-parse.sh tests/harness/failing.ktap | tail -n 1)
+	res=$(scripts/kunit-parse.sh --expect tests/harness/expect-missing.suites \
+		tests/harness/failing.ktap | tail -n 1)
 	echo "$res"
-	[ "$res" = "KUNIT: 1 1" ]
+	[ "$res" = "KUNIT: 1 2" ]
 }
-check "harness: a failing KUnit case is counted as failed" harness_kunit_fails
+job "harness: a failing KUnit case and a missing suite are counted as failed" harness_kunit_fails
 harness_no_peer() {
 	local out
 	if out=$(scripts/qemu-run.sh --name harness-no-peer --timeout 30 \
@@ -123,30 +156,79 @@ harness_no_peer() {
 	echo "$out"
 	grep -q 'peer socket .* does not exist' <<<"$out"
 }
-check "harness: a scenario without its peer fails clearly" harness_no_peer
+job "harness: a scenario without its peer fails clearly" harness_no_peer
+# harness_boot FIXTURE TIMEOUT PATTERN: the boot of tests/harness/FIXTURE
+# fails, and the runner says PATTERN.
+harness_boot() {
+	local out
+	if out=$(scripts/qemu-run.sh --name "harness-$1" --timeout "$2" \
+		--guest "tests/harness/$1.guest.sh" 2>&1); then
+		echo "the runner passed the $1 fixture"
+		return 1
+	fi
+	echo "$out"
+	grep -qE "$3" <<<"$out"
+}
+job "harness: a guest 'not ok' fails the boot" harness_boot not-ok 120 'guest verdict: fail'
+job "harness: a kernel WARNING fails the boot" harness_boot warning 120 'kernel report on the console: .*WARNING: CPU'
+job "harness: a hung guest fails at the timeout" harness_boot hang 40 'did not finish within 40 s'
+harness_kmemleak_off() {
+	harness_boot kmemleak-off 120 'kmemleak' &&
+		grep -aq '^SUITE-CHECK: not ok kmemleak found leaks or did not scan' \
+			"$SUITE_CACHE/runs/harness-kmemleak-off/console.log"
+}
+job "harness: kmemleak switched off fails the boot" harness_kmemleak_off
+harness_console_scan() {
+	local f
+	scripts/console-scan.sh tests/harness/console-clean.log || return 1
+	for f in unstamped-warning rcu-stall hung-task soft-lockup kmemleak-off; do
+		if scripts/console-scan.sh "tests/harness/console-$f.log"; then
+			echo "console-scan passed console-$f.log"
+			return 1
+		fi
+	done
+}
+job "harness: the console scan catches WARNING, RCU stall, hung task, soft lockup, kmemleak off" \
+	harness_console_scan
 
-# KUnit suites: one boot loads every *-test.ko; each case counts.
-if scripts/qemu-run.sh --name kunit --modules --guest tests/kunit/run.guest.sh \
-	--timeout 600 >"$logs/kunit-boot.log" 2>&1; then
-	pass "kunit: guest boot, clean console"
-else
-	fail "kunit: guest boot, clean console" "$logs/kunit-boot.log"
-fi
-scripts/kunit-parse.sh "$SUITE_CACHE/runs/kunit/console.log" >"$logs/kunit-parse.log" 2>&1
-sed -n 's/^/       | /p' "$logs/kunit-parse.log" | grep -v 'KUNIT:' | grep -E 'FAILED|CRASHED|SKIPPED|ERROR|could not|no KUnit' || true
+# Distribution kernel builds.
+job "distro headers: build against Debian's linux-headers-amd64" distro_build
+job "distro headers: dkms build of btserdev" dkms_build
+
+# Lint.
+mapfile -t csrc < <(git ls-files '*.c' '*.h')
+for f in "${csrc[@]}"; do
+	job "checkpatch --strict: $f" perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f "$f"
+done
+mapfile -t dtso < <(git ls-files '*.dtso' '*.dts')
+for f in "${dtso[@]}"; do
+	job "dtc -@ (warnings are errors): $f" scripts/dtc.sh "$f" "$logs/$(basename "$f").dtb"
+done
+mapfile -t yamls < <(git ls-files 'Documentation/devicetree/bindings/*.yaml')
+for f in "${yamls[@]}"; do
+	job "dt-doc-validate: $f" scripts/dt-check.sh "$f"
+done
+job "dt-validate: the examples of every binding" scripts/dt-examples.sh
+job "coccinelle: ldisc-to-serdev.cocci on upstream line disciplines" \
+	scripts/coccinelle/selftest.sh
+mapfile -t shs < <(git ls-files '*.sh' 'scripts/guest/init' '.ci/run')
+for f in "${shs[@]}"; do
+	job "shellcheck: $f" shellcheck -x "$f"
+done
+
+# Host-side peers the project wrote are tested too.
+job "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1 \
+	/usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
+
+collect
+
+scripts/kunit-parse.sh --expect tests/kunit/suites "$SUITE_CACHE/runs/kunit/console.log" \
+	>"$logs/kunit-parse.log" 2>&1
+sed -n 's/^/       | /p' "$logs/kunit-parse.log" | grep -v 'KUNIT:' |
+	grep -E 'FAILED|CRASHED|SKIPPED|MISSING|ERROR|could not|no KUnit'
 read -r kp kf < <(sed -n 's/^KUNIT: //p' "$logs/kunit-parse.log")
 echo "       KUnit cases: ${kp:-0} passed, ${kf:-1} failed"
 passed=$((passed + ${kp:-0}))
 failed=$((failed + ${kf:-1}))
-
-# End-to-end scenarios against real peers.
-for s in tests/e2e/*.sh; do
-	case $s in *.guest.sh) continue ;; esac
-	check "e2e: $(basename "$s" .sh)" "$s"
-done
-# The reliability figures of make stress, from the short cycles above.
-check "stress (short form): ldisc-compat cycles clean, no leak or warning" \
-	scripts/stress/ldisc-compat.sh --report
-scripts/stress/ldisc-compat.sh --report 2>&1 | sed 's/^/       | /' || true
 
 finish
