@@ -176,6 +176,27 @@ static struct device_node *sdl_find_node(struct tty_struct *tty)
 	return np;
 }
 
+/* List @b unless another bridge has its node already. */
+static int sdl_bridge_claim(struct sdl_bridge *b)
+{
+	struct sdl_bridge *other;
+	int ret = 0;
+
+	mutex_lock(&sdl_bridges_lock);
+	list_for_each_entry(other, &sdl_bridges, entry) {
+		if (other->np == b->np) {
+			pr_err_ratelimited("serdev-ldisc: %s: %pOF describes it, but %s has it already: not bridged (give the node a usb-serial-number)\n",
+					   b->tty->name, b->np, other->tty->name);
+			ret = -EBUSY;
+			break;
+		}
+	}
+	if (!ret)
+		list_add(&b->entry, &sdl_bridges);
+	mutex_unlock(&sdl_bridges_lock);
+	return ret;
+}
+
 /**
  * sdl_bridge_create() - give @tty a serdev controller
  * @tty: the tty the line discipline is being attached to
@@ -194,8 +215,8 @@ struct sdl_bridge *sdl_bridge_create(struct tty_struct *tty)
 		return ERR_PTR(-EOPNOTSUPP);
 	np = sdl_find_node(tty);
 	if (!np) {
-		pr_err("serdev-ldisc: no /serdev-ldisc/%s node (nor a USB node) describes what is behind %s\n",
-		       tty->name, tty->name);
+		pr_err_ratelimited("serdev-ldisc: no /serdev-ldisc/%s node (nor a USB node) describes what is behind %s\n",
+				   tty->name, tty->name);
 		return ERR_PTR(-ENODEV);
 	}
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -203,6 +224,17 @@ struct sdl_bridge *sdl_bridge_create(struct tty_struct *tty)
 		ret = -ENOMEM;
 		goto err_put;
 	}
+	b->tty = tty;
+	b->np = np;
+	/*
+	 * One tty a node: an identity node without a serial number matches
+	 * every adapter of its kind, and only the first one gets it. The
+	 * bridge is listed from here on, so that two attaching at once see
+	 * each other.
+	 */
+	ret = sdl_bridge_claim(b);
+	if (ret)
+		goto err_free;
 	/*
 	 * The controller hangs below the bridge's root device, not below the
 	 * tty: a client device that outlives its removal for a while (an
@@ -212,30 +244,30 @@ struct sdl_bridge *sdl_bridge_create(struct tty_struct *tty)
 	ctrl = serdev_controller_alloc(tty->dev ?: sdl_root, sdl_root, 0);
 	if (!ctrl) {
 		ret = -ENOMEM;
-		goto err_free;
+		goto err_unlist;
 	}
 	b->tty = tty_kref_get(tty);
 	b->ctrl = ctrl;
-	b->np = np;
 	ctrl->ops = &sdl_ctrl_ops;
 	serdev_controller_set_drvdata(ctrl, b);
 	device_set_node(&ctrl->dev, of_fwnode_handle(np));
 
 	ret = serdev_controller_add(ctrl);
 	if (ret) {
-		pr_err("serdev-ldisc: %s: %pOF has no client (%d)\n", tty->name,
-		       np, ret);
+		pr_err_ratelimited("serdev-ldisc: %s: %pOF has no client (%d)\n",
+				   tty->name, np, ret);
 		serdev_controller_put(ctrl);
 		tty_kref_put(tty);
-		goto err_free;
+		goto err_unlist;
 	}
-	mutex_lock(&sdl_bridges_lock);
-	list_add(&b->entry, &sdl_bridges);
-	mutex_unlock(&sdl_bridges_lock);
 	pr_info("serdev-ldisc: %s bridged to %s (%pOF)\n", tty->name,
 		dev_name(&ctrl->dev), np);
 	return b;
 
+err_unlist:
+	mutex_lock(&sdl_bridges_lock);
+	list_del(&b->entry);
+	mutex_unlock(&sdl_bridges_lock);
 err_free:
 	kfree(b);
 err_put:

@@ -223,16 +223,17 @@ err_close:
 	return ret;
 }
 
-static void sdl_port_detach(struct sdl_port *p, bool gone)
+static void sdl_port_detach(struct sdl_port *p, bool drop_output)
 {
 	struct tty_struct *tty = p->tty;
 
 	p->tty = NULL;
 	/*
-	 * What is left to send to an adapter that was unplugged never leaves:
-	 * do not wait for it (closing_wait is 30 s by default).
+	 * What is left to send to an adapter that was unplugged never leaves,
+	 * and a client whose node leaves the tree has nobody to send to: do
+	 * not wait for it (closing_wait is 30 s by default).
 	 */
-	if (gone && tty->port) {
+	if (drop_output && tty->port) {
 		tty_driver_flush_buffer(tty);
 		tty->port->closing_wait = ASYNC_CLOSING_WAIT_NONE;
 	}
@@ -440,7 +441,9 @@ static struct notifier_block sdl_usbdev_nb = {
 
 /**
  * sdl_usb_release() - detach a tty if it was attached from here
- * @tty: the tty
+ * @tty: the tty, whose node is leaving the tree
+ *
+ * Output still pending is dropped: the device it was for is going.
  *
  * Return: true if @tty was bridged on hot-plug and is now detached.
  */
@@ -452,7 +455,7 @@ bool sdl_usb_release(struct tty_struct *tty)
 	mutex_lock(&sdl_usb_lock);
 	list_for_each_entry(p, &sdl_ports, entry) {
 		if (p->tty == tty) {
-			sdl_port_detach(p, false);
+			sdl_port_detach(p, true);
 			found = true;
 			break;
 		}

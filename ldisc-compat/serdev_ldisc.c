@@ -16,7 +16,17 @@
  *
  * The number is N_DEVELOPMENT (29), the one the kernel sets aside for line
  * disciplines developed out of tree: no in-kernel line discipline ever
- * takes it. The module parameter "ldisc" picks another one.
+ * takes it. The module parameter "ldisc" exists for kernels that number
+ * line disciplines differently; it accepts only a number that no upstream
+ * line discipline has, since tty_register_ldisc() would silently replace
+ * the one that is there.
+ *
+ * Privilege: attaching makes the kernel instantiate whatever devices the
+ * node describes, so open() needs CAP_SYS_ADMIN, as serport and slip do
+ * (hci_uart asks for CAP_NET_ADMIN, but the clients here are not only
+ * network devices). Pseudo-terminals belong to whoever opened them, so
+ * they are bridged only when the administrator said so with the module
+ * parameter "pty".
  *
  * On close, hang-up or a change of line discipline, the clients are
  * removed before the tty lets go of the line discipline. While a bridge
@@ -36,10 +46,22 @@ int sdl_ldisc_num = N_DEVELOPMENT;
 module_param_named(ldisc, sdl_ldisc_num, int, 0444);
 MODULE_PARM_DESC(ldisc, "line discipline number (default 29, N_DEVELOPMENT)");
 
+static bool sdl_allow_pty;
+module_param_named(pty, sdl_allow_pty, bool, 0644);
+MODULE_PARM_DESC(pty, "bridge pseudo-terminals too (default: no)");
+
 static int sdl_ldisc_open(struct tty_struct *tty)
 {
 	struct sdl_bridge *b;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (tty->driver->type == TTY_DRIVER_TYPE_PTY &&
+	    !READ_ONCE(sdl_allow_pty)) {
+		pr_err_ratelimited("serdev-ldisc: %s is a pseudo-terminal: not bridged (module parameter pty=0)\n",
+				   tty->name);
+		return -EPERM;
+	}
 	b = sdl_bridge_create(tty);
 	if (IS_ERR(b))
 		return PTR_ERR(b);
@@ -121,9 +143,11 @@ static struct tty_ldisc_ops sdl_ldisc_ops = {
 
 /*
  * Tree changes (overlays applied and removed): attach what new nodes
- * describe; let go of nodes as they leave. These notifiers run without
- * of_mutex, so clients can be removed from here, as of_platform_notify()
- * removes platform devices.
+ * describe; let go of nodes as they leave. These notifiers run with
+ * of_mutex held, as of_platform_notify() does when it removes platform
+ * devices; the clients must be gone, and their references to the nodes
+ * dropped, before the overlay's nodes are freed, so this cannot be put
+ * off to a work item. Nothing here takes of_mutex.
  */
 static int sdl_of_notify(struct notifier_block *nb, unsigned long action,
 			 void *arg)
@@ -149,8 +173,12 @@ static int __init sdl_init(void)
 {
 	int ret;
 
-	if (sdl_ldisc_num < 0 || sdl_ldisc_num >= NR_LDISCS)
+	/* 6.12 gives every other number below NR_LDISCS to an upstream one. */
+	if (sdl_ldisc_num != N_DEVELOPMENT) {
+		pr_err("serdev-ldisc: ldisc=%d refused: only %d (N_DEVELOPMENT) is free for out-of-tree line disciplines\n",
+		       sdl_ldisc_num, N_DEVELOPMENT);
 		return -EINVAL;
+	}
 	ret = sdl_bridge_init();
 	if (ret)
 		return ret;
@@ -181,8 +209,9 @@ module_init(sdl_init);
 
 static void __exit sdl_exit(void)
 {
-	sdl_usb_exit();
+	/* No tree change may queue work on the watcher once it is gone. */
 	of_reconfig_notifier_unregister(&sdl_of_nb);
+	sdl_usb_exit();
 	tty_unregister_ldisc(&sdl_ldisc_ops);
 	sdl_bridge_exit();
 }

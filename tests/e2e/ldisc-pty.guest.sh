@@ -34,6 +34,12 @@ second_refused() {
 
 check "load serdev-ldisc, dtbo-configfs and btserdev" \
 	modprobe -a serdev-ldisc dtbo-configfs btserdev
+pty_param=/sys/module/serdev_ldisc/parameters/pty
+check "ptys are not bridged unless the administrator says so" is "cat $pty_param" N
+pty_allow_nobody() { ! as_nobody "echo 1 >$pty_param" 2>/dev/null && is "cat $pty_param" N; }
+pty_allow_root() { echo 1 >"$pty_param" && is "cat $pty_param" Y; }
+check "nobody cannot allow them" pty_allow_nobody
+check "root can" pty_allow_root
 base=$(serdev_devices)
 mkdir -p /tmp
 btvirt -s >/tmp/btvirt.log 2>&1 &
@@ -45,6 +51,27 @@ check "no node for pts0: ldattach refused" sh -c '! ldattach 29 /dev/ttyBT 2>/de
 check "the refusal names the node" logged 'no /serdev-ldisc/pts0 node'
 check "overlay: an H4 controller behind pts0" \
 	overlay_apply bt /etc/suite/bt-pts0.dtbo
+
+# Privilege: the same attach as nobody, on a pty nobody may open, is
+# refused in the line discipline's open; root's (below) is the control.
+chmod 0666 /dev/pts/0
+check "nobody may open pts0" as_nobody 'exec 3<>/dev/pts/0'
+nobody_refused() {
+	! as_nobody 'ldattach 29 /dev/pts/0' 2>/tmp/ld-nobody.err &&
+		cat /tmp/ld-nobody.err && grep -qi 'not permitted' /tmp/ld-nobody.err
+}
+check "ldattach as nobody is refused: not permitted" nobody_refused
+no_new_device() { ! hci_up && [ "$(serdev_devices)" = "$base" ]; }
+check "no hci0, no serdev device from it" no_new_device
+pty_off_refused() {
+	echo 0 >"$pty_param"
+	! ldattach 29 /dev/ttyBT 2>/dev/null
+	_rc=$?
+	echo 1 >"$pty_param"
+	return "$_rc"
+}
+check "with pty=0, root's ldattach is refused too" pty_off_refused
+check "the refusal says why" logged 'pts0 is a pseudo-terminal: not bridged'
 
 check "ldattach 29 /dev/ttyBT" ldattach_bg
 check "hci0 appears" wait_for 30 hci_up

@@ -57,9 +57,20 @@ check "ldattach on it fails: busy" ldattach_refused
 # Unplug while the meter is being read.
 m=$(modbus_hwmon 4)
 echo 0 >"$m/update_interval"
-( while read -r _ <"$m/in0_input"; do :; done ) 2>/dev/null &
+# reader FILE: read the meter in a loop, one line in FILE for each read.
+reader() { while read -r _ <"$m/in0_input"; do echo >>"$1"; done 2>/dev/null; }
+# mid_read PID FILE: the reader is still running and has read since FILE
+# was last looked at (so the unplug below comes under traffic).
+mid_read() {
+	_n=$(wc -l <"$2")
+	usleep 300000
+	kill -0 "$1" 2>/dev/null && [ "$(wc -l <"$2")" -gt "$_n" ]
+}
+: >/tmp/reads
+reader /tmp/reads &
 reader=$!
 sleep 1
+check "the reader is mid-read" mid_read "$reader" /tmp/reads
 check "unplug under traffic (device_del)" qmp unplug-bus
 check "the sensors are removed" wait_for 15 sensors_gone
 check "ttyUSB0 goes" wait_for 15 tty_gone
@@ -75,11 +86,19 @@ while [ $i -lt "$cycles" ]; do
 	qmp plug-bus || continue
 	if wait_for 30 sensors_up; then
 		m=$(modbus_hwmon 4)
-		( while read -r _ <"$m/in0_input"; do :; done ) 2>/dev/null &
+		echo 0 >"$m/update_interval"
+		: >/tmp/reads
+		reader /tmp/reads &
 		reader=$!
-		usleep 300000
-		qmp unplug-bus && wait_for 15 sensors_gone && wait_for 15 tty_gone &&
-			[ "$(serdev_devices)" = "$base" ] && ok=$((ok + 1))
+		# A cycle counts only if its unplug came while the reader read.
+		if mid_read "$reader" /tmp/reads; then
+			qmp unplug-bus && wait_for 15 sensors_gone && wait_for 15 tty_gone &&
+				[ "$(serdev_devices)" = "$base" ] && ok=$((ok + 1))
+		else
+			echo "cycle $i: the reader was not reading"
+			qmp unplug-bus
+			wait_for 15 tty_gone
+		fi
 		wait "$reader" 2>/dev/null
 	else
 		qmp unplug-bus
@@ -158,6 +177,25 @@ check "unplug" qmp unplug-bt
 check "hci0 goes again" wait_for 15 hci_gone
 usb_settle
 check "remove the Bluetooth overlay" overlay_remove bt
+
+# An identity node without a serial number matches both of two identical
+# adapters: the first gets it, the second is refused, naming both.
+meters() { grep -l '^sdm120$' /sys/class/hwmon/*/name 2>/dev/null | wc -l; }
+check "overlay: a meter behind any FTDI adapter (no serial number)" \
+	overlay_apply anyftdi /etc/suite/usb-meter-any-ftdi.dtbo
+check "plug a first adapter" qmp plug-bus
+check "the meter probes behind it" wait_for 30 meter_up
+check "plug a second, identical adapter" qmp plug-bt
+check "the second is refused, naming both" \
+	wait_for 20 logged 'ttyUSB1: /serdev-ldisc/adapter-any-ftdi describes it, but ttyUSB0 has it already'
+check "one meter, not two" is meters 1
+check "the second adapter's tty is free for userspace" sh -c '(exec 3<>/dev/ttyUSB1)'
+unplug_both() { qmp unplug-bt && qmp unplug-bus; }
+no_usb_tty() { ! ls /dev/ttyUSB* >/dev/null 2>&1; }
+check "unplug both" unplug_both
+check "no tty left" wait_for 15 no_usb_tty
+usb_settle
+check "remove the overlay" overlay_remove anyftdi
 
 check "no tty refcount warning" sh -c "! dmesg | grep -q 'tty->count'"
 check "no device tree refcount error" sh -c "! dmesg | grep -q 'OF: ERROR'"

@@ -33,9 +33,10 @@ e2e_qmp_relay "$name" "$peer" \
 
 
 files=()
-for o in usb-rs485-sensors usb-bt-h4 usb-meter-by-serial; do
-	"$top/scripts/dtc.sh" "$top/dts/overlays/$o.dtso" "$peer/$o.dtbo"
-	files+=(--file "$peer/$o.dtbo:etc/suite/$o.dtbo")
+for o in dts/overlays/usb-rs485-sensors dts/overlays/usb-bt-h4 \
+	dts/overlays/usb-meter-by-serial tests/e2e/ldisc/usb-meter-any-ftdi; do
+	"$top/scripts/dtc.sh" "$top/$o.dtso" "$peer/${o##*/}.dtbo"
+	files+=(--file "$peer/${o##*/}.dtbo:etc/suite/${o##*/}.dtbo")
 done
 echo "$cycles" >"$peer/cycles"
 
