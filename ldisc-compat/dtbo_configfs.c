@@ -7,7 +7,13 @@
  *   cat x.dtbo > .../NAME/dtbo
  *   echo 1 > .../NAME/status        (0 removes it; so does rmdir)
  *
- * Only CAP_SYS_ADMIN may write. A blob that is not a valid flattened tree
+ * Privilege: creating an overlay and applying or removing one need
+ * CAP_SYS_ADMIN, checked in the context of the process that does it, and
+ * are refused while the kernel is locked down (LOCKDOWN_DEVICE_TREE). The
+ * blob itself reaches this driver only when its file is closed, from
+ * whichever process closes it last, so no capability is judged there: the
+ * file is writable by root alone (its mode), and a blob does nothing until
+ * a privileged write to status applies it. A blob that is not a valid flattened tree
  * is refused before anything is applied; an overlay the kernel cannot
  * apply is reported with of_overlay_fdt_apply()'s error and whatever it
  * applied is removed again. Removing an overlay removes the devices of its
@@ -20,6 +26,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -121,8 +128,7 @@ static ssize_t dtbo_dtbo_write(struct config_item *item, const void *buf,
 	const char *why;
 	void *blob;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	/* Called from the last close(): see the privilege note above. */
 	why = dtbo_check_header(buf, size);
 	blob = why ? NULL : kmemdup(buf, size, GFP_KERNEL);
 	if (!why && !blob)
@@ -168,6 +174,19 @@ static ssize_t dtbo_status_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%s\n", applied ? "applied" : "unapplied");
 }
 
+/* May the calling process change the live tree? */
+static int dtbo_may_change_tree(void)
+{
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = security_locked_down(LOCKDOWN_DEVICE_TREE);
+	if (ret)
+		pr_err_ratelimited("dtbo: the kernel is locked down: no overlay changes\n");
+	return ret;
+}
+
 static ssize_t dtbo_status_store(struct config_item *item, const char *page,
 				 size_t count)
 {
@@ -175,8 +194,9 @@ static ssize_t dtbo_status_store(struct config_item *item, const char *page,
 	bool apply;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	ret = dtbo_may_change_tree();
+	if (ret)
+		return ret;
 	ret = kstrtobool(page, &apply);
 	if (ret)
 		return ret;
@@ -224,9 +244,11 @@ static struct config_item *dtbo_make_item(struct config_group *group,
 					  const char *name)
 {
 	struct dtbo_overlay *ov;
+	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return ERR_PTR(-EPERM);
+	ret = dtbo_may_change_tree();
+	if (ret)
+		return ERR_PTR(ret);
 	ov = kzalloc(sizeof(*ov), GFP_KERNEL);
 	if (!ov)
 		return ERR_PTR(-ENOMEM);
