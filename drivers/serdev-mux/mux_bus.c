@@ -330,8 +330,12 @@ void serdev_mux_tx_work(struct work_struct *work)
 	}
 out:
 	mutex_unlock(&mux->lock);
-	/* Room in the FIFO again: a client blocked in serdev_device_write(). */
-	if (woken && woken->ctrl)
+	/*
+	 * Room in the FIFO again: a client blocked in serdev_device_write().
+	 * A port that closed meanwhile waits in its close for this work to
+	 * end, so its client is still there; a closed one is not woken.
+	 */
+	if (woken && woken->ctrl && READ_ONCE(woken->open))
 		serdev_controller_write_wakeup(woken->ctrl);
 }
 

@@ -248,6 +248,13 @@ static int serdev_mux_setup(struct serdev_mux *mux)
 	for_each_available_child_of_node_scoped(mux->dev->of_node, child) {
 		if (!of_node_name_eq(child, "port"))
 			continue;
+		/* A port node added (by an overlay) since they were counted. */
+		if (i >= mux->nports) {
+			dev_warn(mux->dev, "%pOF appeared after probe began: ignored\n",
+				 child);
+			mux->bad_ports++;
+			continue;
+		}
 		if (!serdev_mux_port_add(mux, child, i))
 			added++;
 		else
@@ -295,6 +302,8 @@ static void serdev_mux_teardown(struct serdev_mux *mux)
 	 * remove paths do not wait for their timeouts.
 	 */
 	serdev_mux_abort(mux);
+	/* No write wake-up may reach a client while it is being removed. */
+	cancel_work_sync(&mux->tx_work);
 	for (i = 0; i < mux->nports; i++)
 		if (mux->ports[i])
 			serdev_controller_remove(mux->ports[i]->ctrl);

@@ -91,6 +91,11 @@ static void serdev_mux_port_close(struct serdev_controller *ctrl)
 
 	serdev_mux_port_write_flush(ctrl);
 	serdev_mux_release(port);
+	/*
+	 * TX work that picked this port before it closed may still be about
+	 * to wake its client up: the client may go once close returns.
+	 */
+	flush_work(&port->mux->tx_work);
 	/* Whoever waits for the bus on this port's behalf gives up now. */
 	wake_up_all(&port->mux->owner_wq);
 }
