@@ -82,6 +82,9 @@ struct btserdev_vendor {
  * @recoveries: hardware errors and command timeouts recovered from
  * @recovery_window: start of the current window of the recovery limit
  * @window_recoveries: recoveries in that window
+ * @recoveries_refused: recoveries refused by the limit
+ * @gave_up: the limit was reached: the controller stays off until the
+ *	window has passed
  */
 struct btserdev {
 	struct serdev_device *serdev;
@@ -112,6 +115,8 @@ struct btserdev {
 	unsigned int recoveries;
 	unsigned long recovery_window;
 	unsigned int window_recoveries;
+	unsigned int recoveries_refused;
+	bool gave_up;
 };
 
 struct firmware;

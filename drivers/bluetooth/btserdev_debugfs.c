@@ -26,6 +26,7 @@ static int btserdev_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "rx_dropped_partial %llu\n", st.dropped);
 	seq_printf(m, "rx_nomem %llu\n", st.nomem);
 	seq_printf(m, "recoveries %u\n", bd->recoveries);
+	seq_printf(m, "recoveries_refused %u\n", bd->recoveries_refused);
 	seq_printf(m, "host_wakes %d\n", atomic_read(&bd->host_wakes));
 	seq_printf(m, "pm_suspends %u\n", bd->pm_suspends);
 	seq_printf(m, "pm_resumes %u\n", bd->pm_resumes);

@@ -216,12 +216,45 @@ static void btserdev_stop_io(struct btserdev *bd)
  * serdev-ldisc bridge) unregistering its hci_dev under ldisc_sem. Bringing
  * hciN down powers the module off; the port just idles.
  */
+/*
+ * More recoveries than this in a minute, hardware errors and command
+ * timeouts together: the controller is given up on.
+ */
+#define BTSERDEV_MAX_RECOVERIES	5
+#define BTSERDEV_RECOVERY_WINDOW	(60 * HZ)
+
+static bool btserdev_recovery_window_over(struct btserdev *bd)
+{
+	return time_after(jiffies, bd->recovery_window + BTSERDEV_RECOVERY_WINDOW);
+}
+
+static bool btserdev_recovery_allowed(struct btserdev *bd)
+{
+	if (btserdev_recovery_window_over(bd)) {
+		bd->recovery_window = jiffies;
+		bd->window_recoveries = 0;
+	}
+	if (++bd->window_recoveries <= BTSERDEV_MAX_RECOVERIES)
+		return true;
+	bd->recoveries_refused++;
+	return false;
+}
+
 static int btserdev_open(struct hci_dev *hdev)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 	struct serdev_device *serdev = bd->serdev;
 	int ret;
 
+	/* A controller given up on stays off for the rest of the window. */
+	if (bd->gave_up) {
+		if (!btserdev_recovery_window_over(bd)) {
+			bt_dev_err_ratelimited(hdev, "given up on after %u recoveries in a minute: stays off",
+					       BTSERDEV_MAX_RECOVERIES);
+			return -EIO;
+		}
+		bd->gave_up = false;
+	}
 	serdev_device_set_baudrate(serdev, bd->init_speed);
 	serdev_device_set_flow_control(serdev, true);
 	ret = btserdev_power_on(&bd->power);
@@ -245,7 +278,10 @@ static int btserdev_flush(struct hci_dev *hdev)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
+	/* Not under a writer that has a packet off the queue. */
+	mutex_lock(&bd->tx_lock);
 	skb_queue_purge(&bd->txq);
+	mutex_unlock(&bd->tx_lock);
 	return 0;
 }
 
@@ -254,18 +290,6 @@ static int btserdev_setup(struct hci_dev *hdev)
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
 	return bd->vendor->setup(bd);
-}
-
-/* More recoveries than this in a minute: the controller is given up on. */
-#define BTSERDEV_MAX_RECOVERIES	5
-
-static bool btserdev_recovery_allowed(struct btserdev *bd)
-{
-	if (time_after(jiffies, bd->recovery_window + 60 * HZ)) {
-		bd->recovery_window = jiffies;
-		bd->window_recoveries = 0;
-	}
-	return ++bd->window_recoveries <= BTSERDEV_MAX_RECOVERIES;
 }
 
 /*
@@ -277,6 +301,18 @@ static void btserdev_hw_error(struct hci_dev *hdev, u8 code)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
+	/*
+	 * The core closes and opens the hci_dev after this whatever we say:
+	 * past the limit, the open refuses, so that a controller looping
+	 * Hardware Error events is not power-cycled forever.
+	 */
+	if (!btserdev_recovery_allowed(bd)) {
+		if (!bd->gave_up)
+			bt_dev_err(hdev, "hardware error %#04x: %u recoveries in a minute, giving up: the controller stays off",
+				   code, BTSERDEV_MAX_RECOVERIES);
+		bd->gave_up = true;
+		return;
+	}
 	bd->recoveries++;
 	bt_dev_err(hdev, "hardware error %#04x: power cycle and setup (recovery %u)",
 		   code, bd->recoveries);
@@ -286,11 +322,12 @@ static void btserdev_cmd_timeout(struct hci_dev *hdev)
 {
 	struct btserdev *bd = hci_get_drvdata(hdev);
 
-	if (!btserdev_recovery_allowed(bd)) {
-		bt_dev_err_ratelimited(hdev, "command timeout: %u recoveries in a minute, giving up",
-				       BTSERDEV_MAX_RECOVERIES);
+	if (bd->gave_up)
 		return;
-	}
+	/*
+	 * hci_reset_dev() goes through a Hardware Error event, so the limit
+	 * is applied (once) in btserdev_hw_error().
+	 */
 	bt_dev_err(hdev, "command timeout: resetting the controller");
 	hci_reset_dev(hdev);
 }

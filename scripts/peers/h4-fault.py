@@ -3,7 +3,8 @@
 """Fault-injecting relay between a UART and an H4 controller socket.
 
   h4-fault.py --listen PATH --upstream PATH [--garbage N]
-              [--hw-error-on OPCODE] [--swallow OPCODE] [--record FILE]
+              [--hw-error-on OPCODE] [--hw-error-loop-on OPCODE]
+              [--swallow OPCODE] [--record FILE]
 
 Sits between QEMU's serial chardev (which connects to --listen) and a
 controller such as BlueZ's btvirt (--upstream). The host's packets are
@@ -17,6 +18,10 @@ across reads); the controller's bytes go back unchanged, except for:
   --hw-error-on OP    when the host sends command OP (e.g. 0xfcff, sent
                       from the guest with hcitool cmd 0x3f 0x0ff), a
                       Hardware Error event (code 0x42) after it
+  --hw-error-loop-on OP
+                      from the time the host sends command OP, a Hardware
+                      Error event after it and after every HCI Reset: a
+                      controller that fails again each time it is set up
   --swallow OP        the first command OP never reaches the controller:
                       the host sees a controller that does not answer
 
@@ -42,6 +47,7 @@ from unixsock import SocketError, listen_unix  # noqa: E402
 GARBAGE = bytes([0x00, 0xff, 0x7e, 0x04, 0x00, 0x00, 0x02, 0xff, 0xff,
                  0xff, 0xff, 0x99, 0x00])
 HW_ERROR = bytes([0x04, 0x10, 0x01, 0x42])
+HCI_RESET = 0x0c03
 
 
 def listen(path):
@@ -59,9 +65,10 @@ class Relay:
         self.to_up = H4Parser()
         self.to_host = H4Parser()
         self.to_client = bytearray()
+        self.looping = False
         self.stats = {"commands": 0, "packets_to_host": 0,
                       "garbage_bursts": 0, "garbage_bytes": 0,
-                      "hw_errors": 0, "swallowed": 0,
+                      "hw_errors": 0, "swallowed": 0, "resets": 0,
                       "stray_bytes_from_host": 0}
 
     def from_host(self, data):
@@ -79,7 +86,13 @@ class Relay:
             self.upstream.sendall(raw)
             if ptype == H4_CMD:
                 self.stats["commands"] += 1
-                if opcode == self.args.hw_error_on:
+                if opcode == HCI_RESET:
+                    self.stats["resets"] += 1
+                if opcode == self.args.hw_error_loop_on:
+                    self.looping = True
+                if (opcode == self.args.hw_error_on
+                        or (self.looping and opcode in
+                            (HCI_RESET, self.args.hw_error_loop_on))):
                     self.to_client += HW_ERROR
                     self.stats["hw_errors"] += 1
 
@@ -142,6 +155,8 @@ def main():
     ap.add_argument("--garbage", type=int, default=0, metavar="N")
     ap.add_argument("--hw-error-on", type=lambda v: int(v, 0), default=-1,
                     metavar="OPCODE")
+    ap.add_argument("--hw-error-loop-on", type=lambda v: int(v, 0),
+                    default=-1, metavar="OPCODE")
     ap.add_argument("--swallow", type=lambda v: int(v, 0), default=-1,
                     metavar="OPCODE")
     ap.add_argument("--record")

@@ -18,6 +18,7 @@ TIMEOUT = 10
 
 RESET = bytes([0x01, 0x03, 0x0C, 0x00])
 TRIGGER = bytes([0x01, 0xFF, 0xFC, 0x00])
+LOOP_TRIGGER = bytes([0x01, 0xFE, 0xFC, 0x00])
 ACL = bytes([0x02, 0x01, 0x20, 0x03, 0x00]) + b"abc"
 EVENT = bytes([0x04, 0x0E, 0x04, 0x01, 0x03, 0x0C, 0x00])
 HW_ERROR = bytes([0x04, 0x10, 0x01, 0x42])
@@ -120,6 +121,20 @@ class RelayTest(unittest.TestCase):
         rec = self.finish(proc, client, record)
         self.assertEqual(rec["hw_errors"], 1)
         self.assertEqual(rec["commands"], 2)
+
+    def test_hardware_error_loop_after_every_reset(self):
+        proc, client, upstream, record = self.start("--hw-error-loop-on",
+                                                    "0xfcfe")
+        client.sendall(RESET)
+        self.assertEqual(recv_exact(upstream, len(RESET)), RESET)
+        self.assert_nothing_arrives(client)    # not looping yet
+        client.sendall(LOOP_TRIGGER)
+        self.assertEqual(recv_exact(client, len(HW_ERROR)), HW_ERROR)
+        for _ in range(3):
+            client.sendall(RESET)
+            self.assertEqual(recv_exact(client, len(HW_ERROR)), HW_ERROR)
+        rec = self.finish(proc, client, record)
+        self.assertEqual((rec["hw_errors"], rec["resets"]), (4, 4))
 
     def test_swallowed_command_never_reaches_controller(self):
         proc, client, upstream, record = self.start("--swallow", "0xfcff")
