@@ -14,6 +14,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct serdev_mux_xfer;
+
 #define MODBUS_RTU_MAX		256	/* address + PDU (253) + CRC */
 #define MODBUS_MAX_READ		125	/* registers in one 0x03/0x04 */
 #define MODBUS_MAX_WRITE	123	/* registers in one 0x10 */
@@ -54,6 +56,7 @@ struct modbus_stats {
  * @stats: counters
  * @lock: one request at a time
  * @on_mux: @serdev is on a serdev-mux port
+ * @mux_transfer: serdev_mux_transfer(), held while @on_mux
  * @rx_lock: protects the bare-UART receive state below
  * @rx: bare UART: the response being received
  * @rx_len: bytes in @rx
@@ -74,6 +77,8 @@ struct modbus_dev {
 
 	struct mutex lock;	/* one request at a time */
 	bool on_mux;
+	ssize_t (*mux_transfer)(struct serdev_device *serdev,
+				const struct serdev_mux_xfer *xfer);
 	spinlock_t rx_lock;	/* bare UART receive state */
 	u8 rx[MODBUS_RTU_MAX];
 	size_t rx_len;

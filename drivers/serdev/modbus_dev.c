@@ -48,6 +48,32 @@ static int modbus_debugfs_add(struct modbus_dev *mb)
 					d);
 }
 
+/*
+ * serdev-mux is needed only on a mux port, where it is loaded already (it
+ * registered the port): its two functions are looked up, not linked, so
+ * that the library loads and works on a bare UART without the mux module.
+ */
+static void modbus_mux_put(void *unused)
+{
+	symbol_put(serdev_mux_transfer);
+}
+
+static int modbus_mux_get(struct modbus_dev *mb)
+{
+	bool (*is_port)(struct serdev_device *serdev);
+
+	is_port = symbol_get(serdev_mux_is_port);
+	if (!is_port)
+		return 0;
+	if (is_port(mb->serdev))
+		mb->mux_transfer = symbol_get(serdev_mux_transfer);
+	symbol_put(serdev_mux_is_port);
+	if (!mb->mux_transfer)
+		return 0;
+	mb->on_mux = true;
+	return devm_add_action_or_reset(&mb->serdev->dev, modbus_mux_put, NULL);
+}
+
 /**
  * modbus_dev_init() - set up a slave for its serdev client
  * @mb: the slave, in the client's private data
@@ -63,6 +89,8 @@ static int modbus_debugfs_add(struct modbus_dev *mb)
 int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,
 		    u8 addr, unsigned int baud)
 {
+	int ret;
+
 	if (addr < 1 || addr > 247)
 		return -EINVAL;
 	memset(mb, 0, sizeof(*mb));
@@ -73,10 +101,12 @@ int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,
 	mutex_init(&mb->lock);
 	spin_lock_init(&mb->rx_lock);
 	init_completion(&mb->rx_done);
-	mb->on_mux = serdev_mux_is_port(serdev);
 	/* 3.5 characters of 11 bits, 1750 us above 19200 baud. */
 	mb->gap_us = baud > 19200 ? 1750 : DIV_ROUND_UP(385 * USEC_PER_SEC / 10,
 							 max(baud, 1U));
+	ret = modbus_mux_get(mb);
+	if (ret)
+		return ret;
 	return modbus_debugfs_add(mb);
 }
 EXPORT_SYMBOL_GPL(modbus_dev_init);
@@ -187,7 +217,7 @@ static ssize_t modbus_xfer_mux(struct modbus_dev *mb, const u8 *req,
 		.timeout_ms = mb->timeout_ms,
 	};
 
-	return serdev_mux_transfer(mb->serdev, &xfer);
+	return mb->mux_transfer(mb->serdev, &xfer);
 }
 
 static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,

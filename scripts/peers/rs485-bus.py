@@ -38,7 +38,9 @@ baud) after the end of the previous bus activity is a gap violation,
 counted, and with --strict-gap dropped, as a real slave merges the frames.
 
 Faults (--fault SPEC or the control socket; N: how many times, default 1,
-0 forever): crc:ADDR[:N], silence:ADDR[:N] (the request is lost),
+0 forever). One fault at most applies to a request, the first armed for its
+slave; faults armed together take the following requests in turn:
+crc:ADDR[:N], silence:ADDR[:N] (the request is lost),
 wrong-slave:ADDR[:N], collision:ADDR[:N], truncate:ADDR[:N],
 exception:ADDR:CODE[:N], garbage:N (N random bytes, now if a master is
 connected, else before the next reply), readdress:OLD:NEW.
@@ -253,15 +255,15 @@ class Bus:
         self.rec.count("faults_applied")
         self.rec.count_in("faults_by_kind", kind)
 
-    def take(self, kind, addr):
-        """Use one count of an armed fault of kind on addr, if any."""
+    def take(self, addr):
+        """Use one count of the first fault armed for addr, if any."""
         for fault in self.faults:
-            if fault.kind == kind and fault.addr == addr:
+            if fault.addr == addr:
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if not fault.remaining:
                         self.faults.remove(fault)
-                self.applied(kind)
+                self.applied(fault.kind)
                 return fault
         return None
 
@@ -336,12 +338,13 @@ class Bus:
             self.rec.count("unknown_addr")
             return "unknown-addr", None
         self.rec.count_in("requests", str(addr))
-        if self.take("silence", addr):
-            return "fault:silence", None
         if not slave.available():
             return "booting", None
-        fault = self.take("exception", addr)
-        if fault:
+        fault = self.take(addr)
+        kind = fault.kind if fault else None
+        if kind == "silence":
+            return "fault:silence", None
+        if kind == "exception":
             pdu, verdict = bytes((fc | 0x80, fault.code)), "fault:exception"
         else:
             pdu = serve_pdu(slave, fc, data)
@@ -350,23 +353,21 @@ class Bus:
         if pdu[0] & 0x80:
             self.rec.count("exceptions")
         self.rec.count("replies")
-        reply, applied = self.mangle(addr, with_crc(bytes((addr,)) + pdu))
-        return "+".join([verdict] + [f"fault:{k}" for k in applied]), reply
+        reply = self.mangle(addr, with_crc(bytes((addr,)) + pdu), kind)
+        if kind not in (None, "exception"):
+            verdict += f"+fault:{kind}"
+        return verdict, reply
 
-    def mangle(self, addr, reply):
-        """Apply the reply faults armed for addr."""
-        applied = []
+    def mangle(self, addr, reply, kind):
+        """Apply a reply fault of kind (if it is one) to reply."""
         other = addr % MAX_ADDRESS + 1
-        if self.take("wrong-slave", addr):
+        if kind == "wrong-slave":
             reply = with_crc(bytes((other,)) + reply[1:-2])
-            applied.append("wrong-slave")
-        if self.take("crc", addr):
+        elif kind == "crc":
             reply = reply[:-2] + bytes((reply[-2] ^ 0xA5, reply[-1] ^ 0x5A))
-            applied.append("crc")
-        if self.take("truncate", addr):
+        elif kind == "truncate":
             reply = reply[:max(1, len(reply) // 2)]
-            applied.append("truncate")
-        if self.take("collision", addr):
+        elif kind == "collision":
             body = bytes((other, 0x03)) + self.rng.randbytes(
                 max(len(reply) - 4, 0))
             noise = with_crc(body)[:len(reply)]
@@ -374,8 +375,7 @@ class Bus:
             if garbled == reply or crc_ok(garbled):
                 garbled = garbled[:-1] + bytes((garbled[-1] ^ 0xFF,))
             reply = garbled
-            applied.append("collision")
-        return reply, applied
+        return reply
 
 
 # --- ports: where masters attach -------------------------------------------

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Modbus library without serdev-mux: an SDM120 alone on the PL011
 # against the project's simulator (wire time modelled at 9600 baud). The
-# simulator puts its faults on the first answer (cut short, bad CRC,
-# exception code): it is retried and counted, and the reads after it are
-# clean.
+# simulator damages the first three answers, one fault each: cut short and
+# bad CRC (each retried), then an exception (an answer: not retried, the
+# read fails). Each is counted by the library, and the simulator's record
+# shows the requests and answers the guest's counters claim.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../../scripts/e2e-lib.sh
@@ -23,3 +24,21 @@ e2e_python_peer "$peer/bus.sock" "$peer/bus.log" rs485-bus.py \
 	--overlay "$top/dts/overlays/sdm120-pl011.dtso" \
 	--serial "unix:$peer/bus.sock" \
 	--guest "$top/tests/e2e/$name.guest.sh"
+
+# The simulator's record: what went over the wire.
+for _ in $(seq 50); do
+	[ -s "$peer/record.json" ] && break
+	sleep 0.1
+done
+/usr/bin/python3 - "$peer/record.json" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))
+verdicts = [f["verdict"] for f in rec["frames"] if f["dir"] == "tx"][:4]
+print("first answers:", verdicts)
+want = ["ok+fault:truncate", "ok+fault:crc", "fault:exception", "ok"]
+kinds = rec["stats"].get("faults_by_kind", {})
+ok = verdicts == want and kinds == {"truncate": 1, "crc": 1, "exception": 1}
+print("ok     one fault an answer, in order" if ok else
+      f"FAILED want {want} and one fault of each kind, got {kinds}")
+sys.exit(0 if ok else 1)
+PY

@@ -526,6 +526,18 @@ class FaultTest(SimCase):
         self.assertEqual(sim.ask(request(1, 3, 0x0103, 1)),
                          reply(1, 3, (0,)))   # the write was not executed
 
+    def test_one_fault_a_request_in_armed_order(self):
+        sim = self.start_xy("--fault", "truncate:1:1", "--fault", "crc:1:1",
+                            "--fault", "exception:1:4:1")
+        got = self.answers(sim, 4)
+        self.assertTrue(0 < len(got[0]) < len(GOOD))
+        self.assertEqual(got[0], GOOD[:len(got[0])])
+        self.assertEqual((len(got[1]), got[1][:-2]), (len(GOOD), GOOD[:-2]))
+        self.assertFalse(crc_ok(got[1]))
+        self.assertEqual(got[2:], [exception(1, 4, 4), GOOD])
+        self.assertEqual(sim.stats()["faults_by_kind"],
+                         {"truncate": 1, "crc": 1, "exception": 1})
+
     def test_garbage_at_next_request_and_now(self):
         sim = self.start_xy("--fault", "garbage:4")
         sim.send(request(1, 4, 1, 2))
