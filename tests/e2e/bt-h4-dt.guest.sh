@@ -38,10 +38,13 @@ check "traffic (hciconfig version) while suspended" hciconfig hci0 version
 check "traffic resumed the device" test "$(stat pm_resumes)" -gt "$resumes"
 check "suspended again after the idle delay" wait_for 10 rpm_is suspended
 resumes=$(stat pm_resumes)
+wakes=$(stat host_wakes)
+# more_than COUNTER BASE: the counter, read again at each call, is above BASE.
+more_than() { [ "$(stat "$1")" -gt "$2" ]; }
 pull=$(echo /sys/devices/platform/gpio-sim/gpiochip*/sim_gpio3/pull)
 echo pull-up >"$pull"
-check "host-wakeup edge taken" wait_for 5 test "$(stat host_wakes)" -ge 1
-check "host-wakeup resumed the device" wait_for 5 test "$(stat pm_resumes)" -gt "$resumes"
+check "host-wakeup edge taken" wait_for 5 more_than host_wakes "$wakes"
+check "host-wakeup resumed the device" wait_for 5 more_than pm_resumes "$resumes"
 echo pull-down >"$pull"
 check "suspended again after host-wakeup" wait_for 10 rpm_is suspended
 
