@@ -22,6 +22,7 @@
 #include <linux/of.h>
 
 #include "mux_internal.h"
+#include "mux_trace.h"
 
 #define SERDEV_MUX_SENT_MS	1000
 
@@ -90,6 +91,7 @@ static void rs485_tx_begin(struct serdev_mux *mux, struct serdev_mux_port *port)
 
 	if (quiet < port->gap_us)
 		fsleep(port->gap_us - quiet);
+	trace_serdev_mux_tx_start(dev_name(mux->dev), port->reg, port->gap_us);
 	if (mux->de) {
 		gpiod_set_value_cansleep(mux->de, 1);
 		if (mux->de_setup_us)

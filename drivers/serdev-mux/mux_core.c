@@ -95,6 +95,7 @@ static size_t serdev_mux_receive(struct serdev_device *serdev, const u8 *buf,
 	unsigned long flags;
 	unsigned int n;
 
+	trace_serdev_mux_rx(dev_name(mux->dev), count);
 	spin_lock_irqsave(&mux->owner_lock, flags);
 	port = mux->owner;
 	spin_unlock_irqrestore(&mux->owner_lock, flags);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * serdev-mux tracepoints: a port gets the bus, gives it back, moves bytes.
+ * serdev-mux tracepoints: a port gets the bus, gives it back, moves bytes;
+ * bytes arrive from the UART; a frame starts after its silent interval.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM serdev_mux
@@ -50,6 +51,34 @@ TRACE_EVENT(serdev_mux_transfer,
 			   __entry->rx = rx;),
 	    TP_printk("%s port@%x tx=%d rx=%d", __get_str(mux), __entry->reg,
 		      __entry->tx, __entry->rx)
+);
+
+/* Bytes from the UART, before they are routed. */
+TRACE_EVENT(serdev_mux_rx,
+	    TP_PROTO(const char *mux, size_t count),
+	    TP_ARGS(mux, count),
+	    TP_STRUCT__entry(__string(mux, mux)
+			     __field(size_t, count)),
+	    TP_fast_assign(__assign_str(mux);
+			   __entry->count = count;),
+	    TP_printk("%s count=%zu", __get_str(mux), __entry->count)
+);
+
+/*
+ * An RS485 frame goes to the UART now, the silent interval of its port
+ * (gap_us) having been kept since the last traffic.
+ */
+TRACE_EVENT(serdev_mux_tx_start,
+	    TP_PROTO(const char *mux, u32 reg, u32 gap_us),
+	    TP_ARGS(mux, reg, gap_us),
+	    TP_STRUCT__entry(__string(mux, mux)
+			     __field(u32, reg)
+			     __field(u32, gap_us)),
+	    TP_fast_assign(__assign_str(mux);
+			   __entry->reg = reg;
+			   __entry->gap_us = gap_us;),
+	    TP_printk("%s port@%x gap_us=%u", __get_str(mux), __entry->reg,
+		      __entry->gap_us)
 );
 
 #endif /* _SERDEV_MUX_TRACE_H */
