@@ -66,8 +66,13 @@ if [ $modules = 1 ]; then
 	rel=$(cat "$kbuild/include/config/kernel.release")
 	mdir=$run/extra/lib/modules/$rel
 	mkdir -p "$mdir/suite"
-	mods=$(find "$SUITE_TOP" -name '*.ko' -not -path '*/.git/*')
-	[ -n "$mods" ] || die "no built modules: run make first"
+	# The modules of the last build only (modules.order), not a stale
+	# .ko of one that Kbuild no longer builds.
+	[ -s "$SUITE_TOP/modules.order" ] || die "no built modules: run make first"
+	mods=$(sed 's/\.o$/.ko/' "$SUITE_TOP/modules.order")
+	for m in $mods; do
+		[ -f "$m" ] || die "$m is listed in modules.order but not built: run make"
+	done
 	# shellcheck disable=SC2086
 	cp $mods "$mdir/suite/"
 	touch "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo"

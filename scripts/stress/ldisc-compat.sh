@@ -46,8 +46,11 @@ figure() {
 		echo "$1: the scenario failed or its kmemleak scan did not complete: no cycle counts" >&2
 		line=""
 	fi
-	ok=$(echo "$line" | awk '{print $(NF-3)}')
-	total=$(echo "$line" | awk '{print $(NF-1)}')
+	ok=0 total="?"
+	if [ -n "$line" ]; then
+		ok=$(echo "$line" | awk '{print $(NF-3)}')
+		total=$(echo "$line" | awk '{print $(NF-1)}')
+	fi
 	leaks=$(grep -ac 'unreferenced object' "$log" || true)
 	warns=$(grep -acE '(WARNING:|BUG:|possible circular locking|inconsistent lock state|ODEBUG:|tty->count)' "$log" || true)
 	oops=$(grep -acE '(Oops|Unable to handle kernel|Kernel panic)' "$log" || true)
