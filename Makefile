@@ -6,6 +6,7 @@
 #   make test             lint, KUnit and end-to-end scenarios in QEMU
 #   make demo             boot the QEMU board and show what the suite does
 #   make stress           ldisc-compat reliability figures (100 cycles each)
+#   make bench            every benchmark, one table with the commit measured
 #   make modules_install  install into INSTALL_MOD_PATH / the KDIR's kernel
 #   make clean
 #
@@ -27,7 +28,7 @@ endif
 
 INTERACTIVE ?= 0
 
-.PHONY: all modules modules_install clean kernel test demo stress lint check
+.PHONY: all modules modules_install clean kernel test demo stress bench lint check
 
 all: modules
 
@@ -57,6 +58,10 @@ test:
 
 demo:
 	@INTERACTIVE=$(INTERACTIVE) scripts/demo.sh
+
+bench: modules
+	@scripts/deps.sh
+	@scripts/bench/all.sh
 
 CYCLES ?= 100
 stress: modules

@@ -44,11 +44,22 @@ kmake() {
 		CROSS_COMPILE="$KCROSS" "$@"
 }
 
-# The test fragment without its debug section, for benchmarks that measure
-# what the debug options cost; prints the file's path.
+# The test fragment without its debug section (from its header to the
+# blank line that ends it, nothing else), for benchmarks that measure what
+# the debug options cost; prints the file's path.
 nodebug_fragment() {
 	local f=$SUITE_CACHE/bench/test-nodebug.config
 	mkdir -p "$(dirname "$f")"
-	sed '/^# Debug options/,$d' "$SUITE_TOP/scripts/kernel/test.config" >"$f"
+	sed '/^# Debug options/,/^$/d' "$SUITE_TOP/scripts/kernel/test.config" >"$f"
+	grep -q '^CONFIG_SERIO=' "$f" || die "nodebug_fragment: more than the debug section went"
 	echo "$f"
+}
+
+# median_spread VALUE...: "MEDIAN MIN MAX" of the numbers, for benchmarks
+# that report the median of their rounds with the spread (never the best).
+median_spread() {
+	[ $# -gt 0 ] || die "median_spread: no values"
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.3f %.3f %.3f\n", m, v[1], v[NR] }'
 }

@@ -9,7 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
-      libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0 util-linux)
+      libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0 util-linux
+      libmodbus5 libmodbus-dev)
 # Architecture-independent packages.
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
@@ -101,6 +102,11 @@ cp "$guest/lib.sh" "$root/lib/suite.sh"
 # The guest's own helpers, in C (linked against the guest's glibc).
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/pty-relay" \
 	"$guest/pty-relay.c" || die "pty-relay does not build"
+# The benchmarks' userspace Modbus master, on Debian's libmodbus.
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -I"$dir/stage/usr/include/modbus" \
+	-o "$root/usr/bin/mb-poll" "$guest/mb-poll.c" \
+	-L"$dir/stage/usr/lib/aarch64-linux-gnu" -lmodbus || die "mb-poll does not build"
+copy_needed "$root/usr/bin/mb-poll"
 chmod +x "$root/init"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"

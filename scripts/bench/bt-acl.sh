@@ -56,13 +56,18 @@ END {
 	}
 	kb = frames * 672 / 1000
 	printf "%d rounds, l2ping -f 100 x 44 bytes (median), l2test %d x 672 bytes each way\n", rounds, frames
-	printf "%-10s %12s %16s %16s\n", "", "RTT ms", "to peer kB/s", "from peer kB/s"
+	printf "%-10s %22s %24s %24s\n", "median [min-max]", "RTT ms", "to peer kB/s", "from peer kB/s"
 	for (d = 1; d <= 2; d++) {
 		drv = d == 1 ? "hci_uart" : "btserdev"
 		for (i = 1; i <= rounds; i++) { r[i] = rtt[drv, i]; t[i] = tx[drv, i]; x[i] = rx[drv, i] }
 		R[drv] = median(r, rounds); T[drv] = kb / median(t, rounds); X[drv] = kb / median(x, rounds)
-		printf "%-10s %12.2f %16.2f %16.2f\n", drv, R[drv], T[drv], X[drv]
+		# median() sorted the arrays: the spread is at their ends.
+		printf "%-10s %8.2f [%.2f-%.2f] %10.2f [%.1f-%.1f] %10.2f [%.1f-%.1f]\n", drv,
+			R[drv], r[1], r[rounds], T[drv], kb / t[rounds], kb / t[1],
+			X[drv], kb / x[rounds], kb / x[1]
 	}
-	printf "%-10s %12.3f %16.3f %16.3f\n", "ratio", R["hci_uart"] / R["btserdev"],
+	printf "%-10s %8.3f %26.3f %24.3f\n", "ratio", R["hci_uart"] / R["btserdev"],
 		T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
+	printf "BENCH-RESULT bt-acl rtt_ratio=%.3f to_peer_ratio=%.3f from_peer_ratio=%.3f\n",
+		R["hci_uart"] / R["btserdev"], T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
 }'

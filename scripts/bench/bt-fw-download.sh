@@ -62,4 +62,5 @@ print(f"bytes on the wire         {wire_bytes}")
 print(f"modelled wire time        {wire:.2f} s")
 print(f"measured download time    {measured:.2f} s")
 print(f"efficiency (wire/measured) {wire / measured:.3f}   (goal >= 0.9)")
+print(f"BENCH-RESULT bt-fw-download bytes={len(data)} efficiency={wire / measured:.3f}")
 PY

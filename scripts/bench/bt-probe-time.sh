@@ -4,7 +4,9 @@
 # of the controller's first setup and init, for the generic H4 controller
 # (btvirt) and for the Broadcom one with a firmware download (the emulator,
 # 24 KiB at 3 Mbaud, handing over to btvirt). Guest clock, /proc/uptime
-# (10 ms steps), best of 3 runs. Figures, not a pass/fail test.
+# (10 ms steps); the median of ROUNDS boots (5) with the spread (min-max).
+# Figures, not a pass/fail test.
+#   bt-probe-time.sh [ROUNDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../e2e-lib.sh
@@ -47,16 +49,19 @@ run() {
 		sed -n 's/^BENCH-PROBE: //p' | awk '{printf "%.2f %.2f\n", $2 - $1, $3 - $1}'
 }
 
-printf '%-44s %12s %12s\n' "" "registered" "ready"
+rounds=${1:-5}
+printf '%-40s %22s %22s\n' "median of $rounds [min-max]" "registered" "ready"
 for kind in h4 bcm; do
-	best=""
-	for _ in 1 2 3; do
+	reg=() ready=()
+	for _ in $(seq "$rounds"); do
 		r=$(run "$kind")
-		if [ -z "$best" ] || awk -v a="${r#* }" -v b="${best#* }" 'BEGIN{exit !(a < b)}'; then
-			best=$r
-		fi
+		[ -n "$r" ] || die "$kind run printed no timing"
+		reg+=("${r% *}") ready+=("${r#* }")
 	done
 	label="generic H4 (btvirt)"
 	[ "$kind" = bcm ] && label="Broadcom, 24 KiB firmware at 3 Mbaud"
-	printf '%-44s %11.2fs %11.2fs\n' "$label" "${best% *}" "${best#* }"
+	read -r rm rl rh < <(median_spread "${reg[@]}")
+	read -r dm dl dh < <(median_spread "${ready[@]}")
+	printf '%-40s %7.2fs [%.2f-%.2f] %7.2fs [%.2f-%.2f]\n' "$label" "$rm" "$rl" "$rh" "$dm" "$dl" "$dh"
+	echo "BENCH-RESULT bt-probe-time kind=$kind registered_s=$rm ready_s=$dm"
 done

@@ -1,49 +1,70 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of the RS485 benchmarks: K readers (K = 1, 2, 4, 8, as many
-# sensors as the board has) each read their own XY-MD02 with the cache off,
-# READS times each, and the elapsed guest time is printed per K, with the
-# guest's CPU time spent. Reads use the shell's read builtin: no fork per
-# poll.
+# Guest side of the RS485 benchmarks. The PL011 is a tty at boot; in each
+# round the same UART carries, in turn, one XY-MD02 on the bare UART
+# (overlay bare.dtbo) and eight on serdev-mux ports (mux.dtbo), each
+# attached through serdev-ldisc (ldattach), so that both are measured in
+# the same boot on the same path below them. K readers (K = 1 on the bare
+# UART; 1, 2, 4, 8 on the mux), one a sensor, read temp1_input with the
+# cache off, READS times each; the shell's read builtin: no fork a poll.
+# One line a measurement:
+#   BENCH cfg=bare|mux k=K round=R polls=N secs=S cpu_ticks=T errors=E
 # shellcheck source=SCRIPTDIR/../guest/lib.sh
 . /lib/suite.sh
 
 reads=$(cat /etc/suite/bench-reads)
-check "sensors probed" wait_for 30 test -e /sys/class/hwmon/hwmon0/temp1_input
-sensors=""
-for h in /sys/class/hwmon/hwmon*; do
-	[ "$(cat "$h/name")" = xymd02 ] || continue
-	echo 0 >"$h/update_interval"
-	sensors="$sensors $h/temp1_input"
-done
-n=$(echo "$sensors" | wc -w)
-check "at least one sensor" test "$n" -ge 1
+rounds=$(cat /etc/suite/bench-rounds)
 
-poll() {
-	i=0
-	while [ $i -lt "$reads" ]; do
-		read -r _ <"$1" || echo "read error" >>/tmp/errors
-		i=$((i + 1))
-	done
+count() { _n=0; for _h in /sys/class/hwmon/hwmon*; do [ "$(cat "$_h/name" 2>/dev/null)" = xymd02 ] && _n=$((_n + 1)); done; echo "$_n"; }
+no_ldattach() { ! pidof ldattach >/dev/null; }
+# attach CFG N: apply CFG's overlay, bridge ttyAMA0, wait for N sensors.
+attach() {
+	overlay_apply "$1" "/etc/suite/$1.dtbo" && ldattach 29 /dev/ttyAMA0 &&
+		wait_for 30 is count "$2"
+}
+detach() {
+	killall ldattach && wait_for 10 no_ldattach && wait_for 10 is count 0 &&
+		overlay_remove "$1"
 }
 cpu() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-for k in 1 2 4 8; do
-	[ "$k" -le "$n" ] || break
-	pids=""
-	c0=$(cpu)
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	j=0
-	for f in $sensors; do
-		[ $j -lt $k ] || break
-		poll "$f" &
-		pids="$pids $!"
-		j=$((j + 1))
+# measure CFG K ROUND: K readers, sensors at Modbus addresses 1..K.
+measure() {
+	_pids=""
+	: >/tmp/errors
+	_c0=$(cpu)
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	for _a in $(seq 1 "$2"); do
+		_h=$(modbus_hwmon "$_a")
+		(
+			echo 0 >"$_h/update_interval"
+			_i=0
+			while [ $_i -lt "$reads" ]; do
+				read -r _ <"$_h/temp1_input" || echo e >>/tmp/errors
+				_i=$((_i + 1))
+			done
+		) &
+		_pids="$_pids $!"
 	done
 	# shellcheck disable=SC2086
-	wait $pids
-	t1=$(cut -d' ' -f1 /proc/uptime)
-	c1=$(cpu)
-	echo "BENCH readers=$k polls=$((k * reads)) t0=$t0 t1=$t1 cpu_ticks=$((c1 - c0))"
+	wait $_pids
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	_c1=$(cpu)
+	echo "BENCH cfg=$1 k=$2 round=$3 polls=$(($2 * reads)) secs=$(awk "BEGIN{print $_t1 - $_t0}") cpu_ticks=$((_c1 - _c0)) errors=$(wc -l </tmp/errors)"
+}
+
+check "load serdev-ldisc, dtbo-configfs and the sensor drivers" \
+	modprobe -a serdev-ldisc dtbo-configfs serdev-mux xymd02
+check "ttyAMA0 is a tty (no serdev child at boot)" test -c /dev/ttyAMA0
+r=1
+while [ $r -le "$rounds" ]; do
+	check "round $r: one sensor on the bare UART" attach bare 1
+	measure bare 1 "$r"
+	check "round $r: bare UART let go" detach bare
+	check "round $r: eight sensors on serdev-mux" attach mux 8
+	for k in 1 2 4 8; do
+		measure mux "$k" "$r"
+	done
+	check "round $r: mux let go" detach mux
+	r=$((r + 1))
 done
-check "no read failed" test ! -e /tmp/errors
 exit 0
