@@ -136,6 +136,13 @@ static int btserdev_suspend(struct device *dev)
 	ret = pm_runtime_force_suspend(dev);
 	if (ret)
 		return ret;
+	/*
+	 * Armed here rather than through dev_pm_set_wake_irq(): in 6.12 the
+	 * PM core ignores enable_irq_wake()'s error and disables the wake
+	 * afterwards all the same, which WARNs ("Unbalanced IRQ wake
+	 * disable") on a controller that cannot wake the system (gpio-sim's,
+	 * for one).
+	 */
 	if (bd->host_wake_irq > 0 && device_may_wakeup(dev)) {
 		/* Not every interrupt controller can wake the system. */
 		ret = enable_irq_wake(bd->host_wake_irq);
