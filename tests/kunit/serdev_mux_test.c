@@ -46,10 +46,26 @@ static size_t mt_client_receive(struct serdev_device *serdev, const u8 *buf,
 	return n;
 }
 
+/*
+ * The client whose port was closed last, and wake-ups it got after that;
+ * with mt_slow_wakeup, a wake-up takes a millisecond before it looks, as
+ * one on a busy CPU may.
+ */
+static struct serdev_device *mt_closed;
+static atomic_t mt_late_wakeups;
+static bool mt_slow_wakeup;
+
 static void mt_client_wakeup(struct serdev_device *serdev)
 {
-	struct mt_client *c = serdev_device_get_drvdata(serdev);
+	struct mt_client *c;
 
+	if (READ_ONCE(mt_slow_wakeup))
+		mdelay(1);
+	if (READ_ONCE(mt_closed) == serdev) {
+		atomic_inc(&mt_late_wakeups);
+		return;		/* its data may be gone */
+	}
+	c = serdev_device_get_drvdata(serdev);
 	c->wakeups++;
 	serdev_device_write_wakeup(serdev);
 }
@@ -67,6 +83,7 @@ static int mt_client_probe(struct serdev_device *serdev)
 	if (!c)
 		return -ENOMEM;
 	c->serdev = serdev;
+	WRITE_ONCE(mt_closed, NULL);
 	serdev_device_set_drvdata(serdev, c);
 	serdev_device_set_client_ops(serdev, &mt_client_ops);
 	return serdev_device_open(serdev);
@@ -80,6 +97,8 @@ static void mt_client_remove(struct serdev_device *serdev)
 	struct mt_client *c = serdev_device_get_drvdata(serdev);
 
 	serdev_device_close(serdev);
+	/* From here on, nothing of the mux may reach this client. */
+	WRITE_ONCE(mt_closed, serdev);
 	if (c->busy)
 		flush_work(c->busy);
 }
@@ -551,6 +570,46 @@ static void mt_remove_mux_mid_transfer(struct kunit *test)
 	KUNIT_EXPECT_LT(test, mt_xfer_wait(test, xb), 0);
 }
 
+/*
+ * A client goes while the mux's TX work is about to wake it up: the
+ * client's write queues TX work, which moves the bytes to the UART and
+ * then wakes the client; the moment the bytes reach the UART the client
+ * is unbound, and then bound again, 1000 times. No wake-up may reach a
+ * client after its port was closed (its data is freed once remove ends).
+ */
+static void mt_unbind_while_tx_work_runs(struct kunit *test)
+{
+	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-bus");
+	struct serdev_device *serdev = ctx->a->serdev;
+	unsigned long deadline;
+	u8 sink[64];
+	int i;
+
+	atomic_set(&mt_late_wakeups, 0);
+	WRITE_ONCE(mt_slow_wakeup, true);
+	for (i = 0; i < 1000; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, serdev_device_get_drvdata(serdev));
+		KUNIT_ASSERT_EQ(test, serdev_device_write_buf(serdev, "0123456789", 10), 10);
+		deadline = jiffies + 2 * HZ;
+		while (!serdev_fake_tx_len(ctx->fake) && time_before(jiffies, deadline))
+			cpu_relax();
+		device_release_driver(&serdev->dev);
+		KUNIT_ASSERT_EQ(test, device_attach(&serdev->dev), 1);
+		while (serdev_fake_tx_take(ctx->fake, sink, sizeof(sink)))
+			;
+	}
+	WRITE_ONCE(mt_slow_wakeup, false);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mt_late_wakeups), 0);
+	/* The port still carries what its client writes, and only that. */
+	msleep(100);
+	while (serdev_fake_tx_take(ctx->fake, sink, sizeof(sink)))
+		;
+	KUNIT_EXPECT_EQ(test, serdev_device_write_buf(serdev, "ok", 2), 2);
+	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, 2));
+	KUNIT_EXPECT_EQ(test, serdev_fake_tx_take(ctx->fake, sink, sizeof(sink)), 2);
+	KUNIT_EXPECT_MEMEQ(test, sink, "ok", 2);
+}
+
 static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_ports_registered),
 	KUNIT_CASE(mt_rx_goes_to_owner_only),
@@ -565,6 +624,7 @@ static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_switch_selects_channel),
 	KUNIT_CASE(mt_unbind_client_mid_transfer),
 	KUNIT_CASE(mt_remove_mux_mid_transfer),
+	KUNIT_CASE_SLOW(mt_unbind_while_tx_work_runs),
 	{ }
 };
 
