@@ -18,6 +18,11 @@
  * apply is reported with of_overlay_fdt_apply()'s error and whatever it
  * applied is removed again. Removing an overlay removes the devices of its
  * nodes, so their drivers are unbound first.
+ *
+ * An overlay whose directory goes while it cannot be removed (one applied
+ * after it changes its nodes: it is not topmost) stays applied, listed in
+ * overlays/stuck, and is removed, newest first, as soon as another removal
+ * makes that possible, or on unload.
  */
 
 #include <linux/capability.h>
@@ -32,12 +37,23 @@
 
 #define DTBO_MAX_SIZE	SZ_1M
 
+/* An applied overlay whose directory is gone; newest first in the list. */
+struct dtbo_stuck {
+	struct list_head entry;
+	int ovcs_id;
+	char name[];
+};
+
+static LIST_HEAD(dtbo_stuck_list);
+static DEFINE_MUTEX(dtbo_stuck_lock);	/* dtbo_stuck_list */
+
 struct dtbo_overlay {
 	struct config_item item;
 	struct mutex lock;	/* everything below */
 	void *blob;
 	size_t size;
 	int ovcs_id;		/* > 0 while applied */
+	struct dtbo_stuck *stuck;	/* its entry, should it get stuck */
 };
 
 static struct dtbo_overlay *to_dtbo(struct config_item *item)
@@ -52,9 +68,9 @@ static int dtbo_remove_locked(struct dtbo_overlay *ov)
 	if (!ov->ovcs_id)
 		return 0;
 	ret = of_overlay_remove(&ov->ovcs_id);
-	if (ret)
-		pr_err("dtbo %s: cannot remove: %pe\n",
-		       config_item_name(&ov->item), ERR_PTR(ret));
+	if (ret)	/* (the item's own name is gone in release) */
+		pr_err("dtbo %s: cannot remove: %pe\n", ov->stuck->name,
+		       ERR_PTR(ret));
 	return ret;
 }
 
@@ -80,6 +96,39 @@ static int dtbo_apply_locked(struct dtbo_overlay *ov)
 		       name);
 	ov->ovcs_id = 0;
 	return ret;
+}
+
+/* Remove what is stuck, newest first, as far as the tree allows now. */
+static void dtbo_retry_stuck(void)
+{
+	struct dtbo_stuck *s, *n;
+
+	mutex_lock(&dtbo_stuck_lock);
+	list_for_each_entry_safe(s, n, &dtbo_stuck_list, entry) {
+		if (of_overlay_remove(&s->ovcs_id))
+			break;
+		pr_info("dtbo %s: removed at last\n", s->name);
+		list_del(&s->entry);
+		kfree(s);
+	}
+	mutex_unlock(&dtbo_stuck_lock);
+}
+
+/*
+ * @ov's directory goes while it is applied and cannot be removed: its
+ * entry (allocated with it, so that this cannot fail) joins the list.
+ */
+static void dtbo_keep_stuck(struct dtbo_overlay *ov)
+{
+	struct dtbo_stuck *s = ov->stuck;
+
+	ov->stuck = NULL;
+	s->ovcs_id = ov->ovcs_id;
+	mutex_lock(&dtbo_stuck_lock);
+	list_add(&s->entry, &dtbo_stuck_list);
+	mutex_unlock(&dtbo_stuck_lock);
+	pr_warn("dtbo %s: stays applied (overlays/stuck) until the overlays applied after it are removed\n",
+		s->name);
 }
 
 static ssize_t dtbo_dtbo_read(struct config_item *item, void *buf,
@@ -203,6 +252,8 @@ static ssize_t dtbo_status_store(struct config_item *item, const char *page,
 	mutex_lock(&ov->lock);
 	ret = apply ? dtbo_apply_locked(ov) : dtbo_remove_locked(ov);
 	mutex_unlock(&ov->lock);
+	if (!ret && !apply)
+		dtbo_retry_stuck();
 	return ret ? ret : count;
 }
 
@@ -221,12 +272,18 @@ static struct configfs_bin_attribute *dtbo_bin_attrs[] = {
 static void dtbo_release(struct config_item *item)
 {
 	struct dtbo_overlay *ov = to_dtbo(item);
+	bool stuck;
 
 	mutex_lock(&ov->lock);
-	dtbo_remove_locked(ov);
+	stuck = dtbo_remove_locked(ov);
+	if (stuck)
+		dtbo_keep_stuck(ov);
 	mutex_unlock(&ov->lock);
+	kfree(ov->stuck);
 	kfree(ov->blob);
 	kfree(ov);
+	if (!stuck)
+		dtbo_retry_stuck();
 }
 
 static struct configfs_item_operations dtbo_item_ops = {
@@ -252,6 +309,13 @@ static struct config_item *dtbo_make_item(struct config_group *group,
 	ov = kzalloc(sizeof(*ov), GFP_KERNEL);
 	if (!ov)
 		return ERR_PTR(-ENOMEM);
+	ov->stuck = kzalloc(struct_size(ov->stuck, name, strlen(name) + 1),
+			    GFP_KERNEL);
+	if (!ov->stuck) {
+		kfree(ov);
+		return ERR_PTR(-ENOMEM);
+	}
+	strscpy(ov->stuck->name, name, strlen(name) + 1);
 	mutex_init(&ov->lock);
 	config_item_init_type_name(&ov->item, name, &dtbo_item_type);
 	return &ov->item;
@@ -261,8 +325,29 @@ static struct configfs_group_operations dtbo_overlays_ops = {
 	.make_item = dtbo_make_item,
 };
 
+/* overlays/stuck: the overlays kept applied, one name a line. */
+static ssize_t dtbo_overlays_stuck_show(struct config_item *item, char *page)
+{
+	struct dtbo_stuck *s;
+	ssize_t len = 0;
+
+	mutex_lock(&dtbo_stuck_lock);
+	list_for_each_entry(s, &dtbo_stuck_list, entry)
+		len += sysfs_emit_at(page, len, "%s\n", s->name);
+	mutex_unlock(&dtbo_stuck_lock);
+	return len;
+}
+
+CONFIGFS_ATTR_RO(dtbo_overlays_, stuck);
+
+static struct configfs_attribute *dtbo_overlays_attrs[] = {
+	&dtbo_overlays_attr_stuck,
+	NULL,
+};
+
 static const struct config_item_type dtbo_overlays_type = {
 	.ct_group_ops = &dtbo_overlays_ops,
+	.ct_attrs = dtbo_overlays_attrs,
 	.ct_owner = THIS_MODULE,
 };
 
@@ -300,7 +385,17 @@ module_init(dtbo_init);
 
 static void __exit dtbo_exit(void)
 {
+	struct dtbo_stuck *s, *n;
+
 	configfs_unregister_subsystem(&dtbo_subsys);
+	dtbo_retry_stuck();
+	/* Nothing applied after them is left that this module knows of. */
+	list_for_each_entry_safe(s, n, &dtbo_stuck_list, entry) {
+		pr_err("dtbo %s: changeset %d cannot be removed; it stays applied\n",
+		       s->name, s->ovcs_id);
+		list_del(&s->entry);
+		kfree(s);
+	}
 }
 module_exit(dtbo_exit);
 

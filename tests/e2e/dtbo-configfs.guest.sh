@@ -34,6 +34,22 @@ check "bound again" wait_for 5 bound
 check "rmdir removes the applied overlay, device bound" rmdir "$cfs/reg"
 check "node and device gone after rmdir" wait_for 5 gone
 
+# An overlay whose directory goes while another one applied after it
+# changes its node cannot be removed then: it stays applied and listed,
+# and goes as soon as the later one is removed.
+apply() { mkdir "$cfs/$1" && cat "$2" >"$cfs/$1/dtbo" && echo 1 >"$cfs/$1/status"; }
+check "apply the regulator again (a)" apply a "$reg"
+check "apply an overlay that changes its node (b)" apply b /etc/suite/regulator-extra.dtbo
+check "nothing is stuck yet" is "cat $cfs/stuck" ""
+check "rmdir a while b changes its node" rmdir "$cfs/a"
+check "a stays applied: its node is still there" test -e "$node/dtbo-test-extra"
+check "and is listed as stuck" is "cat $cfs/stuck" a
+check "the kernel said why" sh -c "dmesg | grep -q 'dtbo a: stays applied (overlays/stuck)'"
+check "rmdir b" rmdir "$cfs/b"
+check "a is removed at last: node and device gone" wait_for 5 gone
+check "nothing is stuck any more" is "cat $cfs/stuck" ""
+check "the kernel said so" sh -c "dmesg | grep -q 'dtbo a: removed at last'"
+
 # Bad input.
 mkdir "$cfs/bad"
 cat "$reg" >"$cfs/bad/dtbo"

@@ -10,11 +10,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=dtbo-configfs
 peer=$(e2e_peer_dir "$name")
-for o in regulator missing-target; do
+for o in regulator regulator-extra missing-target; do
 	"$top/scripts/dtc.sh" "$top/tests/e2e/dtbo/$o.dtso" "$peer/$o.dtbo"
 done
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 240 --modules \
 	--file "$peer/regulator.dtbo:etc/suite/regulator.dtbo" \
+	--file "$peer/regulator-extra.dtbo:etc/suite/regulator-extra.dtbo" \
 	--file "$peer/missing-target.dtbo:etc/suite/missing-target.dtbo" \
 	--guest "$top/tests/e2e/$name.guest.sh"
