@@ -18,6 +18,9 @@
 #include "modbus.h"
 #include "serdev-mux.h"
 
+#define CREATE_TRACE_POINTS
+#include "modbus_trace.h"
+
 #define MODBUS_DEFAULT_TIMEOUT_MS	200
 #define MODBUS_DEFAULT_RETRIES		2
 
@@ -128,6 +131,7 @@ size_t modbus_receive_buf(struct modbus_dev *mb, const u8 *buf, size_t count)
 	ssize_t want;
 	size_t n;
 
+	trace_serdev_modbus_rx(dev_name(&mb->serdev->dev), count);
 	spin_lock_irqsave(&mb->rx_lock, flags);
 	if (!mb->rx_active) {
 		mb->rx_stray += count;
@@ -231,6 +235,7 @@ static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 	quiet = ktime_us_delta(ktime_get(), mb->last);
 	if (quiet < mb->gap_us)
 		fsleep(mb->gap_us - quiet);
+	trace_serdev_modbus_tx_start(dev_name(&mb->serdev->dev), mb->gap_us);
 
 	spin_lock_irqsave(&mb->rx_lock, flags);
 	mb->rx_len = 0;

@@ -50,6 +50,38 @@ as_nobody() {
 	su -s /bin/sh nobody -c "$1"
 }
 
+# trace_start SYSTEM RX TX: record SYSTEM's events RX (bytes from the UART)
+# and TX (a frame goes to the UART; its last field is gap_us=N, the silent
+# interval it had to keep), on the clock the drivers keep intervals with.
+trace_start() {
+	_tr=/sys/kernel/debug/tracing
+	echo mono >$_tr/trace_clock
+	: >$_tr/trace
+	echo 1 >"$_tr/events/$1/$2/enable" && echo 1 >"$_tr/events/$1/$3/enable"
+}
+
+# silent_intervals SYSTEM RX TX MIN: stop recording; every TX that follows
+# an RX came at least its gap_us after it (strictly: no margin), and there
+# were at least MIN such pairs. Prints the count and the least margin.
+silent_intervals() {
+	_tr=/sys/kernel/debug/tracing
+	echo 0 >"$_tr/events/$1/enable"
+	awk -v rx=" $2: " -v tx=" $3: " -v min="$4" '
+		{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) t = substr($i, 1, length($i) - 1) }
+		index($0, rx) { last = t; after_rx = 1 }
+		index($0, tx) {
+			if (after_rx) {
+				g = $NF; sub("gap_us=", "", g); g += 0
+				m = (t - last) * 1e6 - g
+				if (++pairs == 1 || m < least) least = m
+				if (m < 0) { bad++; printf "gap %.0f us < %d us\n", (t - last) * 1e6, g }
+			}
+			after_rx = 0
+		}
+		END { printf "silent intervals after a reply: %d, too short: %d, least margin %.0f us\n", pairs, bad, least
+		      exit !(pairs >= min && bad == 0) }' "$_tr/trace"
+}
+
 # regulator_state NAME: "enabled" or "disabled".
 regulator_state() {
 	for _r in /sys/class/regulator/regulator.*; do

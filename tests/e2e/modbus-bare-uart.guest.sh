@@ -29,9 +29,18 @@ check "two retries, four requests in all" \
 check "energy 1234.5 kWh from the same block, no new request" \
 	sh -c "r=\$(cat $d/requests); [ \$(cat $m/energy1_input) = 4444200000000000 ] && [ \$(cat $d/requests) = \$r ]"
 echo 0 >"$m/update_interval"
-i=0
-while [ $i -lt 20 ]; do cat "$m/curr1_input" >>/tmp/curr.txt; i=$((i + 1)); done
-check "20 more reads, all 1.25 A" is "sort -u /tmp/curr.txt" 1250
+# Two readers at once, so that a request waits for the answer before it and
+# goes right after it: only the library's wait keeps the silent interval.
+trace_start serdev_modbus serdev_modbus_rx serdev_modbus_tx_start
+reads() { i=0; while [ $i -lt 10 ]; do read -r v <"$m/curr1_input" && echo "$v"; i=$((i + 1)); done; }
+reads >/tmp/curr1.txt &
+r1=$!
+reads >/tmp/curr2.txt
+wait "$r1"
+cat /tmp/curr1.txt /tmp/curr2.txt >/tmp/curr.txt
+check "20 more reads, all 1.25 A" is "sort /tmp/curr.txt | uniq -c | awk '{print \$1\":\"\$2}'" 20:1250
+check "each request after a reply kept the 3.5-character interval (from the library's events)" \
+	silent_intervals serdev_modbus serdev_modbus_rx serdev_modbus_tx_start 15
 check "no further errors" \
 	sh -c "[ \$(cat $d/timeouts) = 0 ] && [ \$(cat $d/crc_errors) = 1 ] && [ \$(cat $d/bad_frames) = 1 ] && [ \$(cat $d/exceptions) = 1 ]"
 exit 0

@@ -39,13 +39,8 @@ check "slave 2 humidity 88.0 %" is "cat $(modbus_hwmon 2)/humidity1_input" 88000
 # reader.
 for n in 1 2 3; do echo 0 >"$(modbus_hwmon $n)/update_interval"; done
 # The silent interval is watched in the mux's own events: bytes from the
-# UART (serdev_mux_rx) and a frame handed to it (serdev_mux_tx_start, with
-# its port's interval), on the clock last_activity is kept with.
-tr=/sys/kernel/debug/tracing
-echo mono >$tr/trace_clock
-: >$tr/trace
-echo 1 >$tr/events/serdev_mux/serdev_mux_rx/enable
-echo 1 >$tr/events/serdev_mux/serdev_mux_tx_start/enable
+# UART and a frame handed to it, with its port's interval.
+trace_start serdev_mux serdev_mux_rx serdev_mux_tx_start
 pids=""
 for n in 1 2 3; do
 	f=$(modbus_hwmon $n)/temp1_input
@@ -62,29 +57,10 @@ while [ $i -lt 5 ]; do
 done
 # shellcheck disable=SC2086
 wait $pids
-echo 0 >$tr/events/serdev_mux/enable
-cat $tr/trace >/tmp/trace.txt
 # From the last byte received to the next frame: never less than the
-# interval of the port that sends it (strict: no margin).
-awk '
-	{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) t = substr($i, 1, length($i) - 1) }
-	/ serdev_mux_rx: / { rx = t; after_rx = 1 }
-	/ serdev_mux_tx_start: / {
-		if (after_rx) {
-			g = $NF; sub("gap_us=", "", g); g += 0
-			pairs++
-			m = (t - rx) * 1e6 - g
-			if (pairs == 1 || m < least) least = m
-			if (m < 0) { bad++; printf "gap %.0f us < %d us\n", (t - rx) * 1e6, g }
-		}
-		after_rx = 0
-	}
-	END { printf "silent intervals after a reply: %d, too short: %d, least margin %.0f us\n", pairs, bad, least
-	      exit !(pairs >= 20 && bad == 0) }' /tmp/trace.txt >/tmp/gaps.txt
-gaps_ok=$?
-cat /tmp/gaps.txt
+# interval of the port that sends it.
 check "every frame after a reply kept its port's silent interval (from the mux's events)" \
-	test "$gaps_ok" = 0
+	silent_intervals serdev_mux serdev_mux_rx serdev_mux_tx_start 20
 cat /tmp/xy1.txt /tmp/xy2.txt /tmp/xy3.txt >/tmp/xy.txt
 check "SCD30 read 5 times during the sensor traffic, all 61250" \
 	is "sort -u /tmp/co2.txt" 61250
