@@ -55,8 +55,8 @@ struct modbus_stats {
  * @retries: extra attempts after a timeout or a damaged response
  * @stats: counters
  * @lock: one request at a time
- * @on_mux: @serdev is on a serdev-mux port
- * @mux_transfer: serdev_mux_transfer(), held while @on_mux
+ * @mux_transfer: serdev_mux_transfer(), held while @serdev is on a
+ *	serdev-mux port; NULL on a bare UART
  * @rx_lock: protects the bare-UART receive state below
  * @rx: bare UART: the response being received
  * @rx_len: bytes in @rx
@@ -76,7 +76,6 @@ struct modbus_dev {
 	struct modbus_stats stats;
 
 	struct mutex lock;	/* one request at a time */
-	bool on_mux;
 	ssize_t (*mux_transfer)(struct serdev_device *serdev,
 				const struct serdev_mux_xfer *xfer);
 	spinlock_t rx_lock;	/* bare UART receive state */

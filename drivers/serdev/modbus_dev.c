@@ -73,7 +73,6 @@ static int modbus_mux_get(struct modbus_dev *mb)
 	symbol_put(serdev_mux_is_port);
 	if (!mb->mux_transfer)
 		return 0;
-	mb->on_mux = true;
 	return devm_add_action_or_reset(&mb->serdev->dev, modbus_mux_put, NULL);
 }
 
@@ -319,7 +318,7 @@ static ssize_t modbus_request(struct modbus_dev *mb, u8 *req, size_t req_len,
 		if (attempt)
 			mb->stats.retries++;
 		mb->stats.requests++;
-		if (mb->on_mux)
+		if (mb->mux_transfer)
 			len = modbus_xfer_mux(mb, req, req_len, resp);
 		else
 			len = modbus_xfer_uart(mb, req, req_len, resp);
