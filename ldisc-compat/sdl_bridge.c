@@ -187,7 +187,7 @@ static int sdl_bridge_claim(struct sdl_bridge *b)
 		if (other->np == b->np) {
 			pr_err_ratelimited("serdev-ldisc: %s: %pOF describes it, but %s has it already: not bridged (give the node a usb-serial-number)\n",
 					   b->tty->name, b->np, other->tty->name);
-			ret = -EBUSY;
+			ret = -EEXIST;
 			break;
 		}
 	}

@@ -284,7 +284,7 @@ static void sdl_rescan_fn(struct work_struct *work)
 		if (ret == -EBUSY)
 			pr_err("serdev-ldisc: %s: %pOF describes it, but it is open in userspace: not bridged\n",
 			       dev_name(p->tty_dev), np);
-		else if (ret)
+		else if (ret && ret != -EEXIST)	/* the bridge said whose it is */
 			pr_err("serdev-ldisc: %s: %pOF describes it, but it cannot be bridged (%d)\n",
 			       dev_name(p->tty_dev), np, ret);
 		p->refused = ret != 0;

@@ -189,6 +189,8 @@ check "plug a second, identical adapter" qmp plug-bt
 check "the second is refused, naming both" \
 	wait_for 20 logged 'ttyUSB1: /serdev-ldisc/adapter-any-ftdi describes it, but ttyUSB0 has it already'
 check "one meter, not two" is meters 1
+not_blamed_on_userspace() { ! logged 'ttyUSB1: .* it is open in userspace'; }
+check "and the refusal is not put down to userspace" not_blamed_on_userspace
 check "the second adapter's tty is free for userspace" sh -c '(exec 3<>/dev/ttyUSB1)'
 unplug_both() { qmp unplug-bt && qmp unplug-bus; }
 no_usb_tty() { ! ls /dev/ttyUSB* >/dev/null 2>&1; }
