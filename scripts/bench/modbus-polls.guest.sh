@@ -25,23 +25,10 @@ detach() { killall ldattach && wait_for 10 no_ldattach && wait_for 10 none_up; }
 # kernel K: K readers of POLLS/K reads each.
 kernel() {
 	_each=$((polls / $1))
-	_pids=""
-	: >/tmp/errors
+	_hs=$(modbus_hwmons "$1")
 	_t0=$(cut -d' ' -f1 /proc/uptime)
-	for _a in $(seq 1 "$1"); do
-		_h=$(modbus_hwmon "$_a")
-		(
-			echo 0 >"$_h/update_interval"
-			_i=0
-			while [ $_i -lt $_each ]; do
-				read -r _ <"$_h/temp1_input" || echo e >>/tmp/errors
-				_i=$((_i + 1))
-			done
-		) &
-		_pids="$_pids $!"
-	done
 	# shellcheck disable=SC2086
-	wait $_pids
+	read_sensors "$_each" $_hs
 	_t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "BENCH who=kernel k=$1 round=$2 polls=$((_each * $1)) errors=$(wc -l </tmp/errors) secs=$(awk "BEGIN{print $_t1 - $_t0}")"
 }

@@ -29,24 +29,11 @@ detach() {
 cpu() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 # measure CFG K ROUND: K readers, sensors at Modbus addresses 1..K.
 measure() {
-	_pids=""
-	: >/tmp/errors
+	_hs=$(modbus_hwmons "$2")
 	_c0=$(cpu)
 	_t0=$(cut -d' ' -f1 /proc/uptime)
-	for _a in $(seq 1 "$2"); do
-		_h=$(modbus_hwmon "$_a")
-		(
-			echo 0 >"$_h/update_interval"
-			_i=0
-			while [ $_i -lt "$reads" ]; do
-				read -r _ <"$_h/temp1_input" || echo e >>/tmp/errors
-				_i=$((_i + 1))
-			done
-		) &
-		_pids="$_pids $!"
-	done
 	# shellcheck disable=SC2086
-	wait $_pids
+	read_sensors "$reads" $_hs
 	_t1=$(cut -d' ' -f1 /proc/uptime)
 	_c1=$(cpu)
 	echo "BENCH cfg=$1 k=$2 round=$3 polls=$(($2 * reads)) secs=$(awk "BEGIN{print $_t1 - $_t0}") cpu_ticks=$((_c1 - _c0)) errors=$(wc -l </tmp/errors)"

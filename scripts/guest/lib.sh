@@ -111,6 +111,33 @@ modbus_hwmon() {
 	return 1
 }
 
+# modbus_hwmons K: the hwmon directories of the Modbus slaves at 1..K.
+modbus_hwmons() { for _a in $(seq 1 "$1"); do modbus_hwmon "$_a"; done; }
+
+# read_sensors N DIR...: one reader a hwmon directory, each reading its
+# temp1_input N times with the cache off (the shell's read builtin: no fork
+# a poll), all at once; returns when all are done. Failed reads: a line
+# each in /tmp/errors.
+read_sensors() {
+	_n=$1
+	shift
+	: >/tmp/errors
+	_pids=""
+	for _h; do
+		(
+			echo 0 >"$_h/update_interval"
+			_i=0
+			while [ $_i -lt "$_n" ]; do
+				read -r _ <"$_h/temp1_input" || echo e >>/tmp/errors
+				_i=$((_i + 1))
+			done
+		) &
+		_pids="$_pids $!"
+	done
+	# shellcheck disable=SC2086
+	wait $_pids
+}
+
 # modbus_stat ADDR COUNTER: a serdev-modbus counter of that slave (debugfs).
 modbus_stat() {
 	cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(modbus_hwmon "$1")/device")")/$2"
