@@ -7,6 +7,7 @@
 #   make demo             boot the QEMU board and show what the suite does
 #   make stress           ldisc-compat reliability figures (100 cycles each)
 #   make bench            every benchmark, one table with the commit measured
+#   make fuzz             every wire parser's fuzz case at 10^6 inputs
 #   make modules_install  install into INSTALL_MOD_PATH / the KDIR's kernel
 #   make clean
 #
@@ -28,7 +29,7 @@ endif
 
 INTERACTIVE ?= 0
 
-.PHONY: all modules modules_install clean kernel test demo stress bench lint check
+.PHONY: all modules modules_install clean kernel test demo stress bench fuzz lint check
 
 all: modules
 
@@ -62,6 +63,11 @@ demo:
 bench: modules
 	@scripts/deps.sh
 	@scripts/bench/all.sh
+
+ROUNDS ?= 20
+fuzz: modules
+	@scripts/deps.sh
+	@scripts/fuzz.sh $(ROUNDS)
 
 CYCLES ?= 100
 stress: modules

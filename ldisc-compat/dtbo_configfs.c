@@ -25,6 +25,7 @@
  * makes that possible, or on unload.
  */
 
+#include <kunit/visibility.h>
 #include <linux/capability.h>
 #include <linux/configfs.h>
 #include <linux/libfdt.h>
@@ -34,6 +35,8 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+
+#include "dtbo_header.h"
 
 #define DTBO_MAX_SIZE	SZ_1M
 
@@ -147,12 +150,18 @@ static ssize_t dtbo_dtbo_read(struct config_item *item, void *buf,
 	return ret;
 }
 
-/*
- * The header checks that tell a whole blob from garbage or a cut one
- * (libfdt's checker is not exported to modules; of_overlay_fdt_apply()
- * checks the structure itself).
+/**
+ * dtbo_check_header() - tell a whole blob from garbage or a cut one
+ * @buf: the blob
+ * @size: its size
+ *
+ * libfdt's checker is not exported to modules; of_overlay_fdt_apply()
+ * checks the structure itself.
+ *
+ * Return: NULL for a header that describes a blob of exactly @size bytes,
+ * else why not (for the log).
  */
-static const char *dtbo_check_header(const void *buf, size_t size)
+VISIBLE_IF_KUNIT const char *dtbo_check_header(const void *buf, size_t size)
 {
 	if (size < sizeof(struct fdt_header))
 		return "shorter than a header";
@@ -162,11 +171,13 @@ static const char *dtbo_check_header(const void *buf, size_t size)
 		return "unsupported version";
 	if (fdt_totalsize(buf) != size)
 		return "size differs from the header's (truncated?)";
-	if (fdt_off_dt_struct(buf) + fdt_size_dt_struct(buf) > size ||
-	    fdt_off_dt_strings(buf) + fdt_size_dt_strings(buf) > size)
+	/* In 64 bits: two 32-bit fields can wrap to a small sum. */
+	if ((u64)fdt_off_dt_struct(buf) + fdt_size_dt_struct(buf) > size ||
+	    (u64)fdt_off_dt_strings(buf) + fdt_size_dt_strings(buf) > size)
 		return "blocks beyond the end";
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(dtbo_check_header);
 
 static ssize_t dtbo_dtbo_write(struct config_item *item, const void *buf,
 			       size_t size)

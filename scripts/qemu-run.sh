@@ -15,6 +15,7 @@
 #   --timeout SEC       hard limit for the whole boot (default 180)
 #   --interactive       console on this terminal, a shell after the scenario
 #   --qemu ARG          extra QEMU argument (repeatable)
+#   --append ARG        extra kernel command-line argument (repeatable)
 # A guest that panics, oopses, hangs or never reports fails, and so does a
 # console that shows a kernel WARNING, BUG, KASAN, UBSAN or lockdep report.
 set -euo pipefail
@@ -22,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=board overlays=() serial=none guest="" files=() modules=0 timeout=180
-interactive=0 extra=()
+interactive=0 extra=() cmdline=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=$2; shift ;;
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--interactive) interactive=1 ;;
 	--qemu) extra+=("$2"); shift ;;
+	--append) cmdline+=("$2"); shift ;;
 	*) die "qemu-run: unknown option $1" ;;
 	esac
 	shift
@@ -114,7 +116,7 @@ fdtoverlay -i "$run/virt.dtb" -o "$run/board.dtb" "${dtbos[@]}" ||
 	die "fdtoverlay could not apply ${overlays[*]}"
 dtb=$run/board.dtb
 
-append="console=hvc0 panic=-1 oops=panic"
+append="console=hvc0 panic=-1 oops=panic${cmdline[*]:+ ${cmdline[*]}}"
 # Only a kernel built without kmemleak (the benchmarks' no-debug kernel)
 # boots without the scan; for every other the scan must run to its end.
 kmemleak=1

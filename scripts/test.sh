@@ -124,8 +124,12 @@ long="bt-l2ping ldisc-pty usb-hotplug"
 for s in $long; do
 	job "e2e: $s" "tests/e2e/$s.sh"
 done
+job "kunit-fuzz: guest boot, clean console" scripts/qemu-run.sh --name kunit-fuzz \
+	--modules --guest tests/kunit/run.guest.sh --timeout 600 \
+	--append kunit.filter=speed=very_slow --append btserdev_h4_test.short_rounds=1
 job "kunit: guest boot, clean console" scripts/qemu-run.sh --name kunit --modules \
-	--guest tests/kunit/run.guest.sh --timeout 600
+	--guest tests/kunit/run.guest.sh --timeout 600 \
+	--append 'kunit.filter=speed>very_slow'
 for s in tests/e2e/*.sh; do
 	s=$(basename "$s" .sh)
 	case " $long " in *" $s "*) continue ;; esac
@@ -222,13 +226,22 @@ job "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1
 
 collect
 
-scripts/kunit-parse.sh --expect tests/kunit/suites "$SUITE_CACHE/runs/kunit/console.log" \
-	>"$logs/kunit-parse.log" 2>&1
-sed -n 's/^/       | /p' "$logs/kunit-parse.log" | grep -v 'KUNIT:' |
-	grep -E 'FAILED|CRASHED|SKIPPED|MISSING|ERROR|could not|no KUnit'
-read -r kp kf < <(sed -n 's/^KUNIT: //p' "$logs/kunit-parse.log")
-echo "       KUnit cases: ${kp:-0} passed, ${kf:-1} failed"
-passed=$((passed + ${kp:-0}))
-failed=$((failed + ${kf:-1}))
+# KUnit cases of both boots: the fuzz cases in kunit-fuzz, the rest in kunit.
+kunit_count() {
+	local run=$1 expect=$2 log=$logs/kunit-parse.$1.log kp kf
+	scripts/kunit-parse.sh --expect "$expect" "$SUITE_CACHE/runs/$run/console.log" \
+		>"$log" 2>&1
+	sed -n 's/^/       | /p' "$log" | grep -v 'KUNIT:' |
+		grep -E 'FAILED|CRASHED|SKIPPED|MISSING|ERROR|could not|no KUnit'
+	read -r kp kf < <(sed -n 's/^KUNIT: //p' "$log")
+	echo "       KUnit cases ($run): ${kp:-0} passed, ${kf:-1} failed"
+	passed=$((passed + ${kp:-0}))
+	failed=$((failed + ${kf:-1}))
+}
+kunit_count kunit tests/kunit/suites
+kunit_count kunit-fuzz tests/kunit/fuzz.suites
+# How many inputs each fuzz case fed (it checks the count itself).
+tr -d '\r' <"$SUITE_CACHE/runs/kunit-fuzz/console.log" |
+	sed -n 's/^\[ *[0-9.]*\] *# \([a-z0-9_]*\): \(fuzz.*inputs.*\)$/       | \1: \2/p'
 
 finish

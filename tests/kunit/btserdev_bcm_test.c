@@ -171,62 +171,167 @@ static void hcd_missing_launch_refused(struct kunit *test)
 }
 
 /*
- * An independent walk of an accepted file: it must split exactly into
- * vendor records and end with the launch. 100,000 mutated files (byte
- * flips and truncations of a good one) must never be accepted unless
- * they pass it.
+ * The rules again, walked record by record: the verdict and the offset of
+ * the first bad record that btserdev_bcm_hcd_check() must report.
  */
-static bool hcd_walk_ok(const u8 *d, size_t len)
+static int hcd_oracle(const u8 *d, size_t len, size_t *bad)
 {
 	size_t off = 0, plen;
 	u16 op;
 
-	while (off + 3 <= len) {
+	while (off < len) {
+		*bad = off;
+		if (len - off < 3)
+			return -EINVAL;
 		op = d[off] | d[off + 1] << 8;
 		plen = d[off + 2];
 		if ((op >> 10) != 0x3f || off + 3 + plen > len)
-			return false;
+			return -EINVAL;
+		if (op == 0xfc4c && plen < 5)
+			return -EINVAL;
+		if (op == 0xfc4e && plen != 4)
+			return -EINVAL;
 		off += 3 + plen;
-		if (op == 0xfc4e)
-			return off == len && plen == 4;
-	}
-	return false;
-}
-
-static void hcd_mutations(struct kunit *test)
-{
-	struct hcd *good = kunit_kzalloc(test, sizeof(*good), GFP_KERNEL);
-	struct hcd *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	unsigned int i, n, accepted = 0, refused = 0;
-	struct rnd_state rnd;
-	size_t len, bad;
-
-	KUNIT_ASSERT_NOT_NULL(test, good);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	hcd_good(good);
-	prandom_seed_state(&rnd, 0x6863640a);
-
-	for (i = 0; i < 100000; i++) {
-		memcpy(f->data, good->data, good->len);
-		len = good->len;
-		for (n = prandom_u32_state(&rnd) % 3; n; n--)
-			f->data[prandom_u32_state(&rnd) % len] =
-				prandom_u32_state(&rnd);
-		if (prandom_u32_state(&rnd) % 4 == 0)
-			len = prandom_u32_state(&rnd) % (len + 1);
-
-		if (!btserdev_bcm_hcd_check(f->data, len, &bad)) {
-			accepted++;
-			KUNIT_ASSERT_TRUE_MSG(test, hcd_walk_ok(f->data, len),
-					      "mutation %u accepted", i);
-		} else {
-			refused++;
-			KUNIT_ASSERT_LE(test, bad, len);
+		if (op == 0xfc4e) {
+			*bad = off;
+			return off == len ? 0 : -EINVAL;
 		}
 	}
-	/* Both outcomes must have happened, or the mutations prove nothing. */
-	KUNIT_EXPECT_GT(test, accepted, 0U);
-	KUNIT_EXPECT_GT(test, refused, 0U);
+	*bad = len;
+	return -EINVAL;
+}
+
+/*
+ * The fuzz: a million inputs, each a random well-formed file (Write RAM
+ * records of random sizes, other vendor commands, the launch) left intact
+ * or given 1-3 mutations (bit flips, replaced, inserted and deleted bytes,
+ * cuts, extreme length bytes, opcodes swapped for Launch RAM, Write RAM or
+ * a non-vendor command, a record appended), or random bytes. The check's
+ * verdict and the offset it reports must be the walk's.
+ */
+#define HCD_FUZZ_INPUTS	1000000U
+
+static u32 hcd_rand(struct rnd_state *rs, u32 n)
+{
+	return prandom_u32_state(rs) % n;
+}
+
+static void hcd_fuzz_file(struct hcd *f, struct rnd_state *rs)
+{
+	unsigned int n = hcd_rand(rs, 4);
+	u8 p[255];
+
+	f->len = 0;
+	while (n--) {
+		prandom_bytes_state(rs, p, sizeof(p));
+		if (hcd_rand(rs, 4))
+			hcd_write_ram(f, prandom_u32_state(rs),
+				      hcd_rand(rs, 4) ? hcd_rand(rs, 16) :
+							hcd_rand(rs, 252));
+		else
+			hcd_record(f, 0xfc00 | hcd_rand(rs, 0x400), p,
+				   hcd_rand(rs, 12));
+	}
+	hcd_launch(f);
+}
+
+static void hcd_fuzz_mutate(struct hcd *f, struct rnd_state *rs)
+{
+	static const u16 ops[] = { 0xfc4e, 0xfc4c, 0x0c03, 0xfc18 };
+	size_t pos = f->len ? hcd_rand(rs, f->len) : 0;
+	u16 op;
+
+	switch (hcd_rand(rs, 8)) {
+	case 0:		/* flip a bit */
+		if (f->len)
+			f->data[pos] ^= BIT(hcd_rand(rs, 8));
+		break;
+	case 1:		/* replace a byte */
+		if (f->len)
+			f->data[pos] = prandom_u32_state(rs);
+		break;
+	case 2:		/* cut */
+		f->len = pos;
+		break;
+	case 3:		/* insert a byte */
+		if (f->len < HCD_MAX) {
+			memmove(f->data + pos + 1, f->data + pos, f->len - pos);
+			f->data[pos] = prandom_u32_state(rs);
+			f->len++;
+		}
+		break;
+	case 4:		/* delete a byte */
+		if (f->len) {
+			memmove(f->data + pos, f->data + pos + 1,
+				f->len - pos - 1);
+			f->len--;
+		}
+		break;
+	case 5:		/* an extreme length byte */
+		if (f->len)
+			f->data[pos] = hcd_rand(rs, 2) ? 0xff : hcd_rand(rs, 6);
+		break;
+	case 6:		/* another opcode at that place */
+		if (pos + 2 <= f->len) {
+			op = ops[hcd_rand(rs, ARRAY_SIZE(ops))];
+			f->data[pos] = op & 0xff;
+			f->data[pos + 1] = op >> 8;
+		}
+		break;
+	default:	/* a record appended */
+		if (f->len + 3 + 255 + 4 <= HCD_MAX) {
+			if (hcd_rand(rs, 2))
+				hcd_launch(f);
+			else
+				hcd_write_ram(f, 0, hcd_rand(rs, 8));
+		}
+		break;
+	}
+}
+
+static void hcd_fuzz(struct kunit *test)
+{
+	struct hcd *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int i, n, accepted = 0, refused = 0;
+	size_t bad, want_bad;
+	struct rnd_state rnd;
+	u64 bytes = 0;
+	int ret, want;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	prandom_seed_state(&rnd, 0x686364667a7aULL);
+	for (i = 0; i < HCD_FUZZ_INPUTS; i++) {
+		if (hcd_rand(&rnd, 8)) {
+			hcd_fuzz_file(f, &rnd);
+			n = hcd_rand(&rnd, 4) ? 1 + hcd_rand(&rnd, 3) : 0;
+			while (n--)
+				hcd_fuzz_mutate(f, &rnd);
+		} else {
+			f->len = hcd_rand(&rnd, 65);
+			prandom_bytes_state(&rnd, f->data, f->len);
+		}
+		bytes += f->len;
+		bad = SIZE_MAX;
+		ret = hcd_check(f, f->len, &bad);
+		want = hcd_oracle(f->data, f->len, &want_bad);
+		if (ret != want || (ret && bad != want_bad)) {
+			KUNIT_FAIL(test,
+				   "input %u: %d at %zu, the walk says %d at %zu (%zu bytes: %*ph)",
+				   i, ret, bad, want, want_bad, f->len,
+				   (int)min_t(size_t, f->len, 32), f->data);
+			break;
+		}
+		if (ret)
+			refused++;
+		else
+			accepted++;
+	}
+	kunit_info(test, "fuzz: %u inputs, %llu bytes: %u accepted, %u refused\n",
+		   i, bytes, accepted, refused);
+	KUNIT_EXPECT_EQ(test, i, HCD_FUZZ_INPUTS);
+	/* Both outcomes, often, or the inputs prove little. */
+	KUNIT_EXPECT_GT(test, accepted, HCD_FUZZ_INPUTS / 100);
+	KUNIT_EXPECT_GT(test, refused, HCD_FUZZ_INPUTS / 100);
 }
 
 static struct kunit_case btserdev_bcm_cases[] = {
@@ -238,7 +343,7 @@ static struct kunit_case btserdev_bcm_cases[] = {
 	KUNIT_CASE(hcd_bad_launch_refused),
 	KUNIT_CASE(hcd_record_after_launch_refused),
 	KUNIT_CASE(hcd_missing_launch_refused),
-	KUNIT_CASE(hcd_mutations),
+	KUNIT_CASE_ATTR(hcd_fuzz, {.speed = KUNIT_SPEED_VERY_SLOW}),
 	{ }
 };
 

@@ -58,6 +58,7 @@ struct h4t_ctx {
 	struct h4t_log want;		/* the packets it put into the stream */
 	struct h4t_log got;		/* the packets the parser delivered */
 	u8 body[HCI_MAX_FRAME_SIZE];	/* scratch: one packet being built */
+	u16 len_cap;			/* fuzz: longest payload to build */
 };
 
 static void h4t_buf_put(struct h4t_buf *b, const void *p, size_t n)
@@ -756,26 +757,74 @@ static void h4_truncated_then_reset(struct kunit *test)
 }
 
 /*
- * The fuzz case: mutated valid streams and random streams, with a fixed
- * seed so that a failure reproduces (the message names the iteration).
+ * The fuzz cases: mutated valid streams and random streams, with a fixed
+ * seed so that a failure reproduces (the message names the input). One
+ * run takes long streams (up to 2 KiB, packets of every size); the other
+ * takes a million short inputs (a few small packets, or random bytes), the
+ * size at which every header field and state change is hit most often.
  */
-#define H4T_FUZZ_SEED		0x4834206675a7a21ULL
-#define H4T_FUZZ_MUTATED	12000
-#define H4T_FUZZ_RANDOM		2500
-#define H4T_FUZZ_MIN_INPUT	1000000ULL
+struct h4t_fuzz {
+	const char *name;
+	u64 seed;
+	unsigned int random_in;	/* 1 input in this many is random bytes */
+	unsigned int packets;	/* at most this many packets in a valid one */
+	u16 len_cap;		/* longest payload in a valid one */
+	size_t random_len;	/* longest random input */
+	unsigned int max_mutations;
+};
+
+static const struct h4t_fuzz h4t_fuzz_long = {
+	.name = "long streams",
+	.seed = 0x4834206675a7a21ULL,
+	.random_in = 6,
+	.packets = 6,
+	.len_cap = U16_MAX,
+	.random_len = 1024,
+	.max_mutations = 8,
+};
+
+static const struct h4t_fuzz h4t_fuzz_short = {
+	.name = "short inputs",
+	.seed = 0x73686f7274483421ULL,
+	.random_in = 5,
+	.packets = 3,
+	.len_cap = 24,
+	.random_len = 48,
+	.max_mutations = 3,
+};
+
+/* Inputs of the long-stream run. */
+#define H4T_FUZZ_LONG_INPUTS	14500U
+
+/*
+ * The short-input run goes in rounds of H4T_SHORT_ROUND inputs, each a
+ * case of its own (KUnit's 300 s limit is per case), with seeds of their
+ * own; short_rounds of them, 20 (10^6 inputs) by default. Each input
+ * allocates a packet buffer or two, ~0.5 ms on the QEMU board with KASAN
+ * and kmemleak, so make test's boot asks for one round (the count is
+ * printed) and make fuzz for the default.
+ */
+#define H4T_SHORT_ROUND		50000U
+#define H4T_SHORT_MAX_ROUNDS	64
+static unsigned int short_rounds = 20;
+module_param(short_rounds, uint, 0444);
+MODULE_PARM_DESC(short_rounds, "rounds of 50,000 inputs of the short-input fuzz (default 20, at most 64)");
+
 /* Valid streams are built up to this length (mutations may add a little). */
 #define H4T_FUZZ_LEN		2048
-/* Random streams are up to this long. */
-#define H4T_FUZZ_RANDOM_LEN	1024
 
 static u32 h4t_rand(struct rnd_state *rs, u32 n)
 {
 	return prandom_u32_state(rs) % n;
 }
 
-/* Lengths are mostly short so that packets are many; sometimes the largest. */
-static u16 h4t_rand_len(struct rnd_state *rs, u16 max)
+/*
+ * Lengths are mostly short so that packets are many; sometimes the largest
+ * (the largest the run allows: c->len_cap).
+ */
+static u16 h4t_rand_len(struct h4t_ctx *c, struct rnd_state *rs, u16 max)
 {
+	max = min(max, c->len_cap);
 	switch (h4t_rand(rs, 16)) {
 	case 0:
 		return max;
@@ -802,7 +851,7 @@ static void h4t_rand_event(struct h4t_ctx *c, struct rnd_state *rs)
 	switch (h4t_rand(rs, 8)) {
 	case 0:
 		evt = HCI_EV_CMD_COMPLETE;
-		plen = 3 + h4t_rand_len(rs, 252);
+		plen = 3 + h4t_rand_len(c, rs, 252);
 		break;
 	case 1:
 		evt = HCI_EV_CMD_STATUS;
@@ -832,16 +881,17 @@ static void h4t_rand_event(struct h4t_ctx *c, struct rnd_state *rs)
 			 evt == HCI_EV_HARDWARE_ERROR ||
 			 evt == HCI_EV_DISCONN_COMPLETE ||
 			 evt == HCI_EV_CONN_COMPLETE);
-		plen = h4t_rand_len(rs, 255);
+		plen = h4t_rand_len(c, rs, 255);
 		break;
 	}
 	h4t_event(c, evt, param, plen);
 }
 
-/* A random valid stream of up to H4T_FUZZ_LEN bytes. */
-static void h4t_rand_stream(struct h4t_ctx *c, struct rnd_state *rs)
+/* A random valid stream of up to H4T_FUZZ_LEN bytes and @max packets. */
+static void h4t_rand_stream(struct h4t_ctx *c, struct rnd_state *rs,
+			    unsigned int max)
 {
-	unsigned int n = 1 + h4t_rand(rs, 6);
+	unsigned int n = 1 + h4t_rand(rs, max);
 	u8 seed;
 
 	h4t_new_stream(c);
@@ -850,10 +900,10 @@ static void h4t_rand_stream(struct h4t_ctx *c, struct rnd_state *rs)
 		switch (h4t_rand(rs, 4)) {
 		case 0:
 			h4t_acl(c, h4t_rand_handle(rs),
-				h4t_rand_len(rs, HCI_MAX_ACL_SIZE), seed);
+				h4t_rand_len(c, rs, HCI_MAX_ACL_SIZE), seed);
 			break;
 		case 1:
-			h4t_sco(c, h4t_rand_handle(rs), h4t_rand_len(rs, 255),
+			h4t_sco(c, h4t_rand_handle(rs), h4t_rand_len(c, rs, 255),
 				seed);
 			break;
 		case 2:
@@ -861,7 +911,7 @@ static void h4t_rand_stream(struct h4t_ctx *c, struct rnd_state *rs)
 			break;
 		default:
 			h4t_iso(c, h4t_rand_handle(rs) & 0x7fff,
-				h4t_rand_len(rs, HCI_MAX_FRAME_SIZE -
+				h4t_rand_len(c, rs, HCI_MAX_FRAME_SIZE -
 					     HCI_ISO_HDR_SIZE), seed);
 			break;
 		}
@@ -1081,29 +1131,42 @@ static const u8 h4t_good_wire[] = {
 	HCI_EVENT_PKT, HCI_EV_CMD_COMPLETE, 4, 0x01, 0x03, 0x0c, 0x00,
 };
 
-/* Fed to a reset parser, h4t_good_wire is delivered, alone and intact. */
+/*
+ * Fed to a reset parser, h4t_good_wire is delivered, alone and intact;
+ * or, when the parser could not get a buffer for it (GFP_ATOMIC may fail
+ * under the fuzz's churn), counted as such and not delivered at all.
+ */
 static bool h4t_good_after_reset(struct kunit *test, struct h4t_ctx *c,
-				 unsigned int iter)
+				 unsigned int iter, u64 *nomem)
 {
 	const u8 *rec = c->got.rec.data;
+	u64 before = c->rx.stats.nomem;
 
 	h4t_log_clear(&c->got);
 	btserdev_h4_rx_feed(&c->rx, h4t_good_wire, sizeof(h4t_good_wire));
+	if (c->rx.stats.nomem == before + 1 && !c->got.pkts &&
+	    !btserdev_h4_rx_busy(&c->rx)) {
+		(*nomem)++;
+		return true;
+	}
 	if (c->got.pkts == 1 && !btserdev_h4_rx_busy(&c->rx) &&
+	    c->rx.stats.nomem == before &&
 	    c->got.rec.len == H4T_REC_HDR + sizeof(h4t_good_wire) - 1 &&
 	    rec[0] == HCI_EVENT_PKT &&
 	    !memcmp(rec + H4T_REC_HDR, h4t_good_wire + 1,
 		    sizeof(h4t_good_wire) - 1))
 		return true;
-	KUNIT_FAIL(test, "iteration %u: after a reset, %u packets delivered",
-		   iter, c->got.pkts);
+	KUNIT_FAIL(test,
+		   "iteration %u: after a reset, %u packets delivered (%u bytes logged, busy %d)",
+		   iter, c->got.pkts, (unsigned int)c->got.rec.len,
+		   btserdev_h4_rx_busy(&c->rx));
 	return false;
 }
 
 /* One fuzz input: feed it in a random chunking, check, reset, check. */
 static bool h4t_fuzz_one(struct kunit *test, struct h4t_ctx *c,
 			 struct rnd_state *rs, unsigned int iter, bool intact,
-			 u64 *delivered)
+			 u64 *delivered, u64 *nomem)
 {
 	bool busy, ok;
 
@@ -1134,7 +1197,7 @@ static bool h4t_fuzz_one(struct kunit *test, struct h4t_ctx *c,
 		ok = false;
 	}
 	if (ok)
-		ok = h4t_good_after_reset(test, c, iter);
+		ok = h4t_good_after_reset(test, c, iter, nomem);
 	if (!ok)
 		kunit_info(test, "input of iteration %u (%zu bytes) starts %*ph\n",
 			   iter, c->in.len, (int)min_t(size_t, c->in.len, 48),
@@ -1143,49 +1206,51 @@ static bool h4t_fuzz_one(struct kunit *test, struct h4t_ctx *c,
 }
 
 /*
- * 7. Fuzz: H4T_FUZZ_MUTATED valid streams (1 in 8 left intact, the others
- * with 1 to 8 mutations: bit flips, byte changes, insertions, deletions,
- * truncations, copied spans, extreme length fields) and H4T_FUZZ_RANDOM
- * random streams, each fed in a random chunking. The input count is the
- * number of bytes fed plus the number of mutations; it must reach
- * H4T_FUZZ_MIN_INPUT (10^6); with this seed it is 4.3 * 10^6 bytes and
- * 47,000 mutations, some 16 s on the project's QEMU board (TCG, KASAN).
+ * One fuzz run of @inputs inputs: 1 in @f->random_in random bytes, the
+ * others valid streams (1 in 8 left intact, the others with 1 to
+ * @f->max_mutations mutations: bit flips, byte changes, insertions,
+ * deletions, truncations, copied spans, extreme length fields), each fed
+ * in a random chunking and checked by h4t_fuzz_one(). Prints the count.
  */
-static void h4_fuzz(struct kunit *test)
+static void h4t_fuzz_run(struct kunit *test, const struct h4t_fuzz *f,
+			 unsigned int inputs)
 {
 	struct h4t_ctx *c = test->priv;
-	u64 bytes = 0, mutations = 0, delivered = 0;
+	u64 bytes = 0, mutations = 0, delivered = 0, nomem = 0;
 	unsigned int iter, k, n;
 	struct rnd_state rs;
 	bool intact;
 
-	prandom_seed_state(&rs, H4T_FUZZ_SEED);
-	for (iter = 0; iter < H4T_FUZZ_MUTATED + H4T_FUZZ_RANDOM; iter++) {
+	prandom_seed_state(&rs, f->seed);
+	c->len_cap = f->len_cap;
+	for (iter = 0; iter < inputs; iter++) {
 		intact = false;
-		if (iter < H4T_FUZZ_MUTATED) {
-			h4t_rand_stream(c, &rs);
+		if (iter < inputs - inputs / f->random_in) {
+			h4t_rand_stream(c, &rs, f->packets);
 			KUNIT_ASSERT_FALSE(test, c->in.overflow);
-			n = h4t_rand(&rs, 8) ? 1 + h4t_rand(&rs, 8) : 0;
+			n = h4t_rand(&rs, 8) ?
+				1 + h4t_rand(&rs, f->max_mutations) : 0;
 			for (k = 0; k < n; k++)
 				h4t_mutate(c, &rs);
 			intact = !n;
 			mutations += n;
 		} else {
 			h4t_new_stream(c);
-			c->in.len = h4t_rand(&rs, H4T_FUZZ_RANDOM_LEN + 1);
+			c->in.len = h4t_rand(&rs, f->random_len + 1);
 			if (h4t_rand(&rs, 2))
 				prandom_bytes_state(&rs, c->in.data, c->in.len);
 			else
 				for (k = 0; k < c->in.len; k++)
 					c->in.data[k] = h4t_rand_byte(&rs);
 		}
-		if (!h4t_fuzz_one(test, c, &rs, iter, intact, &delivered))
+		if (!h4t_fuzz_one(test, c, &rs, iter, intact, &delivered,
+				  &nomem))
 			return;
 		bytes += c->in.len;
 	}
-	kunit_info(test, "%u inputs: %llu bytes fed, %llu mutations, %llu packets delivered\n",
-		   iter, bytes, mutations, delivered);
-	KUNIT_EXPECT_GE(test, bytes + mutations, H4T_FUZZ_MIN_INPUT);
+	kunit_info(test, "fuzz, %s: %u inputs, %llu bytes fed, %llu mutations, %llu packets delivered, %llu known-good packets without memory\n",
+		   f->name, iter, bytes, mutations, delivered, nomem);
+	KUNIT_EXPECT_EQ(test, iter, inputs);
 
 	/* After all that, a reset parser takes a known-good stream intact. */
 	h4t_restart(c);
@@ -1193,6 +1258,40 @@ static void h4_fuzz(struct kunit *test)
 	h4t_build_valid(c);
 	h4t_feed_chunks(c, 7);
 	h4t_check(test, c, "after the fuzz, chunk size", 7, 0, 0);
+}
+
+/*
+ * 7. Fuzz with long streams: 14,500 inputs, 4.3 * 10^6 bytes, some 10 s
+ * on the project's QEMU board (TCG, KASAN, kmemleak).
+ */
+static void h4_fuzz_long(struct kunit *test)
+{
+	h4t_fuzz_run(test, &h4t_fuzz_long, H4T_FUZZ_LONG_INPUTS);
+}
+
+/* The rounds are told apart by their place in this array. */
+static const u8 h4t_rounds[H4T_SHORT_MAX_ROUNDS];
+
+/* 8. Fuzz with short inputs: one round, seeded by its number. */
+static void h4_fuzz_short(struct kunit *test)
+{
+	const u8 *round = test->param_value;
+	struct h4t_fuzz f = h4t_fuzz_short;
+
+	f.seed += round - h4t_rounds;
+	h4t_fuzz_run(test, &f, H4T_SHORT_ROUND);
+}
+
+static const void *h4t_short_rounds(const void *prev, char *desc)
+{
+	const u8 *p = prev ? (const u8 *)prev + 1 : h4t_rounds;
+	unsigned int i = p - h4t_rounds;
+	unsigned int n = min_t(unsigned int, short_rounds, H4T_SHORT_MAX_ROUNDS);
+
+	if (i >= n)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %u of %u", i + 1, n);
+	return p;
 }
 
 static struct kunit_case h4_cases[] = {
@@ -1203,7 +1302,9 @@ static struct kunit_case h4_cases[] = {
 	KUNIT_CASE(h4_implausible_headers),
 	KUNIT_CASE(h4_rescan_finds_packet_in_header),
 	KUNIT_CASE(h4_truncated_then_reset),
-	KUNIT_CASE_SLOW(h4_fuzz),
+	KUNIT_CASE_ATTR(h4_fuzz_long, {.speed = KUNIT_SPEED_VERY_SLOW}),
+	KUNIT_CASE_PARAM_ATTR(h4_fuzz_short, h4t_short_rounds,
+			      {.speed = KUNIT_SPEED_VERY_SLOW}),
 	{}
 };
 

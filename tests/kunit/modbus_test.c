@@ -2,8 +2,8 @@
 /*
  * KUnit suite for the Modbus RTU framing of serdev-modbus: valid responses
  * of every function code pass, every truncation and every 1-3 bit error is
- * refused, exceptions map to their errnos, and a million random and
- * mutated frames never pass as a valid response by accident.
+ * refused, exceptions map to their errnos, and a million fuzzed responses
+ * to random requests get the verdict that what they are calls for.
  */
 
 #include <kunit/test.h>
@@ -11,8 +11,6 @@
 #include <linux/unaligned.h>
 
 #include "modbus.h"
-
-#define MBT_RANDOM_FRAMES	1000000
 
 static void mbt_seal(u8 *f, size_t len)
 {
@@ -151,48 +149,290 @@ static void mbt_bit_errors_caught(struct kunit *test)
 	}
 }
 
-static void mbt_random_and_mutated_frames(struct kunit *test)
-{
-	u8 req[8], good[MODBUS_RTU_MAX], buf[MODBUS_RTU_MAX];
-	unsigned int i, passed = 0, refused = 0;
+/*
+ * The fuzz: random requests of every function code this library sends, and
+ * for each a response that is valid, an exception, mutated (bit flips,
+ * replaced, inserted and deleted bytes, cuts, appended bytes, changed
+ * function code or byte count; half of them given a correct CRC again so
+ * that the checks behind the CRC are reached) or random. Each response is
+ * received as modbus_receive_buf() does, byte by byte until
+ * modbus_rtu_response_len() says it is whole, and both that frame and the
+ * whole buffer go through modbus_rtu_check(), whose verdict must agree with
+ * what the frame is (the rules written out again below).
+ */
+#define MBT_FUZZ_INPUTS		1000000U
+#define MBT_FUZZ_SEED		0x6d62667a7a3031ULL
+/* Room for a response plus what mutations may add. */
+#define MBT_FUZZ_BUF		(MODBUS_RTU_MAX + 16)
+
+struct mbt_fuzz {
 	struct rnd_state rs;
-	size_t len, glen;
-	ssize_t want;
+	u8 req[8];
+	u16 count;			/* registers a read asks for */
+	u8 resp[MBT_FUZZ_BUF];
+	size_t len;
+	int expect;			/* verdict when known by construction */
+	bool known;
+	unsigned int verdicts[8];	/* see mbt_fuzz_verdict() */
+};
+
+static u32 mbt_rand(struct mbt_fuzz *z, u32 n)
+{
+	return prandom_u32_state(&z->rs) % n;
+}
+
+static void mbt_fuzz_request(struct mbt_fuzz *z)
+{
+	static const u8 fcs[] = {
+		MODBUS_FC_READ_HOLDING, MODBUS_FC_READ_INPUT,
+		MODBUS_FC_WRITE_SINGLE, MODBUS_FC_WRITE_MULTI,
+	};
+	u8 fc = fcs[mbt_rand(z, ARRAY_SIZE(fcs))];
+	u16 max = fc == MODBUS_FC_WRITE_MULTI ? MODBUS_MAX_WRITE :
+		  MODBUS_MAX_READ;
+
+	z->req[0] = 1 + mbt_rand(z, 247);
+	z->req[1] = fc;
+	put_unaligned_be16(prandom_u32_state(&z->rs), z->req + 2);
+	/* Mostly few registers, so that frames are short and many. */
+	z->count = 1 + mbt_rand(z, mbt_rand(z, 4) ? 8 : max);
+	if (fc == MODBUS_FC_WRITE_SINGLE)
+		put_unaligned_be16(prandom_u32_state(&z->rs), z->req + 4);
+	else
+		put_unaligned_be16(z->count, z->req + 4);
+	mbt_seal(z->req, 8);
+}
+
+static int mbt_exception_errno(u8 code)
+{
+	static const int map[] = {
+		[1] = -EOPNOTSUPP, [2] = -ENXIO, [3] = -EINVAL,
+		[4] = -EREMOTEIO, [5] = -EBUSY, [6] = -EBUSY,
+	};
+
+	return code < ARRAY_SIZE(map) && map[code] ? map[code] : -EPROTO;
+}
+
+/* The valid answer to the request, or an exception one time in eight. */
+static void mbt_fuzz_answer(struct mbt_fuzz *z)
+{
+	u8 *r = z->resp;
+	unsigned int i;
+
+	r[0] = z->req[0];
+	if (!mbt_rand(z, 8)) {
+		r[1] = z->req[1] | 0x80;
+		r[2] = mbt_rand(z, 13);
+		z->len = 5;
+		z->expect = mbt_exception_errno(r[2]);
+	} else if (z->req[1] == MODBUS_FC_READ_HOLDING ||
+		   z->req[1] == MODBUS_FC_READ_INPUT) {
+		r[1] = z->req[1];
+		r[2] = 2 * z->count;
+		for (i = 0; i < r[2]; i++)
+			r[3 + i] = prandom_u32_state(&z->rs);
+		z->len = 5 + r[2];
+		z->expect = 0;
+	} else {
+		memcpy(r, z->req, 6);
+		z->len = 8;
+		z->expect = 0;
+	}
+	mbt_seal(r, z->len);
+	z->known = true;
+}
+
+static void mbt_fuzz_mutate(struct mbt_fuzz *z)
+{
+	u8 *r = z->resp;
+	size_t pos, n;
+
+	pos = z->len ? mbt_rand(z, z->len) : 0;
+	switch (mbt_rand(z, 8)) {
+	case 0:		/* flip a bit */
+		if (z->len)
+			r[pos] ^= BIT(mbt_rand(z, 8));
+		break;
+	case 1:		/* replace a byte */
+		if (z->len)
+			r[pos] = prandom_u32_state(&z->rs);
+		break;
+	case 2:		/* cut */
+		z->len = pos;
+		break;
+	case 3:		/* append bytes */
+		n = min_t(size_t, 1 + mbt_rand(z, 8), MODBUS_RTU_MAX - z->len);
+		prandom_bytes_state(&z->rs, r + z->len, n);
+		z->len += n;
+		break;
+	case 4:		/* delete a byte */
+		if (z->len) {
+			memmove(r + pos, r + pos + 1, z->len - pos - 1);
+			z->len--;
+		}
+		break;
+	case 5:		/* insert a byte */
+		if (z->len < MODBUS_RTU_MAX) {
+			memmove(r + pos + 1, r + pos, z->len - pos);
+			r[pos] = prandom_u32_state(&z->rs);
+			z->len++;
+		}
+		break;
+	case 6:		/* another function code, or the exception's */
+		if (z->len > 1)
+			r[1] = mbt_rand(z, 2) ? z->req[1] ^ 0x80 :
+				prandom_u32_state(&z->rs);
+		break;
+	default:	/* another byte count */
+		if (z->len > 2)
+			r[2] = prandom_u32_state(&z->rs);
+		break;
+	}
+}
+
+/* One input: the request and its response bytes in z->resp[0..z->len). */
+static void mbt_fuzz_input(struct mbt_fuzz *z)
+{
+	unsigned int n;
+
+	mbt_fuzz_request(z);
+	z->known = false;
+	if (mbt_rand(z, 8)) {
+		mbt_fuzz_answer(z);
+		n = mbt_rand(z, 4) ? 1 + mbt_rand(z, 3) : 0;
+		if (n)
+			z->known = false;
+		while (n--)
+			mbt_fuzz_mutate(z);
+	} else {
+		z->len = mbt_rand(z, MODBUS_RTU_MAX + 1);
+		prandom_bytes_state(&z->rs, z->resp, z->len);
+		if (z->len && mbt_rand(z, 2))
+			z->resp[0] = z->req[0];
+	}
+	/* A correct CRC again, so that the checks behind it are reached. */
+	if (!z->known && z->len >= 3 && mbt_rand(z, 2))
+		mbt_seal(z->resp, z->len);
+}
+
+/*
+ * What modbus_rtu_check()'s verdict on @len bytes says about them, each
+ * implication written out on its own; false if the verdict is wrong.
+ */
+static bool mbt_fuzz_verdict(struct mbt_fuzz *z, size_t len, int ret)
+{
+	const u8 *r = z->resp, *q = z->req;
+	bool crc_ok = len >= 5 &&
+		get_unaligned_le16(r + len - 2) == modbus_rtu_crc(r, len - 2);
+	bool exc = len == 5 && crc_ok && r[0] == q[0] && r[1] == (q[1] | 0x80);
+	bool read = q[1] == MODBUS_FC_READ_HOLDING ||
+		    q[1] == MODBUS_FC_READ_INPUT;
+	bool valid = crc_ok && r[0] == q[0] && r[1] == q[1] &&
+		(read ? len == 5 + 2 * z->count && r[2] == 2 * z->count :
+			len == 8 && !memcmp(r, q, 6));
+
+	switch (ret) {
+	case 0:
+		z->verdicts[0]++;
+		return valid;
+	case -EBADMSG:
+		z->verdicts[1]++;
+		return len >= 5 && !crc_ok;
+	case -EREMCHG:
+		z->verdicts[2]++;
+		return crc_ok && r[0] != q[0];
+	case -EPROTO:
+		z->verdicts[3]++;
+		if (exc)
+			return mbt_exception_errno(r[2]) == -EPROTO;
+		return !valid && (len < 5 || (crc_ok && r[0] == q[0]));
+	case -EOPNOTSUPP:
+	case -ENXIO:
+	case -EINVAL:
+	case -EREMOTEIO:
+	case -EBUSY:
+		z->verdicts[4]++;
+		return exc && mbt_exception_errno(r[2]) == ret;
+	default:
+		z->verdicts[5]++;
+		return false;
+	}
+}
+
+/*
+ * Receive z->resp as the bare-UART path does; return the length at which
+ * it completes. modbus_rtu_response_len() may say "more" (0), a length or
+ * "impossible" (-EBADMSG), and once it has said a length or -EBADMSG it
+ * must not change its mind as more bytes come.
+ */
+static bool mbt_fuzz_receive(struct kunit *test, struct mbt_fuzz *z,
+			     unsigned int iter, size_t *done)
+{
+	ssize_t want, said = 0;
+	size_t k;
+
+	for (k = 1; k <= z->len; k++) {
+		want = modbus_rtu_response_len(z->resp, k);
+		if (want != 0 && want != -EBADMSG && (want < 5 || want > 5 + 255)) {
+			KUNIT_FAIL(test, "input %u: %zd bytes announced", iter, want);
+			return false;
+		}
+		if (said && want != said) {
+			KUNIT_FAIL(test, "input %u: %zd bytes announced after %zd",
+				   iter, want, said);
+			return false;
+		}
+		said = want;
+		if (want < 0 || (want > 0 && k >= want) || k == MODBUS_RTU_MAX)
+			break;
+	}
+	*done = min(k, z->len);
+	return true;
+}
+
+static void mbt_fuzz(struct kunit *test)
+{
+	struct mbt_fuzz *z = kunit_kzalloc(test, sizeof(*z), GFP_KERNEL);
+	unsigned int iter, i;
+	u64 bytes = 0;
+	size_t done;
 	int ret;
 
-	prandom_seed_state(&rs, 0x72616e646f6dULL);
-	glen = mbt_read_pair(req, good, 1, MODBUS_FC_READ_HOLDING, 4);
-	for (i = 0; i < MBT_RANDOM_FRAMES; i++) {
-		if (i & 1) {
-			/* Mutated: a valid frame with bytes replaced or cut. */
-			memcpy(buf, good, glen);
-			len = glen;
-			buf[prandom_u32_state(&rs) % len] = prandom_u32_state(&rs);
-			if (prandom_u32_state(&rs) % 4 == 0)
-				len = prandom_u32_state(&rs) % (len + 1);
-		} else {
-			len = prandom_u32_state(&rs) % (sizeof(buf) + 1);
-			prandom_bytes_state(&rs, buf, len);
-			buf[0] = 1;	/* make the address plausible */
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	prandom_seed_state(&z->rs, MBT_FUZZ_SEED);
+	for (iter = 0; iter < MBT_FUZZ_INPUTS; iter++) {
+		mbt_fuzz_input(z);
+		bytes += z->len;
+		ret = modbus_rtu_check(z->req, z->resp, z->len);
+		if (z->known && ret != z->expect) {
+			KUNIT_FAIL(test, "input %u: %d for a response built to give %d",
+				   iter, ret, z->expect);
+			break;
 		}
-		want = modbus_rtu_response_len(buf, len);
-		KUNIT_ASSERT_TRUE(test, want >= -EBADMSG && want <= 5 + 255);
-		ret = modbus_rtu_check(req, buf, len);
-		if (!ret) {
-			/* Only a consistent frame with a good CRC may pass. */
-			KUNIT_ASSERT_EQ(test, want, (ssize_t)len);
-			KUNIT_ASSERT_EQ(test, get_unaligned_le16(buf + len - 2),
-					modbus_rtu_crc(buf, len - 2));
-			KUNIT_ASSERT_EQ(test, buf[2], 8);
-			passed++;
-		} else {
-			refused++;
+		if (!mbt_fuzz_verdict(z, z->len, ret)) {
+			KUNIT_FAIL(test, "input %u: %d for %zu bytes %*ph (request %*ph)",
+				   iter, ret, z->len, (int)min_t(size_t, z->len, 32),
+				   z->resp, 8, z->req);
+			break;
+		}
+		if (!mbt_fuzz_receive(test, z, iter, &done))
+			break;
+		ret = modbus_rtu_check(z->req, z->resp, done);
+		if (!mbt_fuzz_verdict(z, done, ret)) {
+			KUNIT_FAIL(test, "input %u: %d for the %zu bytes received of %*ph",
+				   iter, ret, done, (int)min_t(size_t, z->len, 32),
+				   z->resp);
+			break;
 		}
 	}
-	kunit_info(test, "%u frames: %u passed (all consistent), %u refused\n",
-		   MBT_RANDOM_FRAMES, passed, refused);
-	KUNIT_EXPECT_EQ(test, passed + refused, MBT_RANDOM_FRAMES);
-	KUNIT_EXPECT_GT(test, refused, MBT_RANDOM_FRAMES / 2);
+	kunit_info(test, "fuzz: %u inputs, %llu bytes; verdicts: %u valid, %u bad CRC, %u other slave, %u malformed, %u exceptions\n",
+		   iter, bytes, z->verdicts[0], z->verdicts[1], z->verdicts[2],
+		   z->verdicts[3], z->verdicts[4]);
+	KUNIT_EXPECT_EQ(test, iter, MBT_FUZZ_INPUTS);
+	/* Every verdict must have been reached, or the inputs prove little. */
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_GT_MSG(test, z->verdicts[i], MBT_FUZZ_INPUTS / 1000,
+				    "verdict class %u", i);
 }
 
 static struct kunit_case modbus_cases[] = {
@@ -201,7 +441,7 @@ static struct kunit_case modbus_cases[] = {
 	KUNIT_CASE(mbt_every_truncation),
 	KUNIT_CASE(mbt_exceptions_and_wrong_slave),
 	KUNIT_CASE(mbt_bit_errors_caught),
-	KUNIT_CASE_SLOW(mbt_random_and_mutated_frames),
+	KUNIT_CASE_ATTR(mbt_fuzz, {.speed = KUNIT_SPEED_VERY_SLOW}),
 	{ }
 };
 
