@@ -3,7 +3,28 @@
 
 import json
 import socket
+import statistics
 import time
+
+# Wire-model timing is checked on both sides. No sample may be shorter
+# than the model (a sleep never ends early, so a model that is too fast
+# shows in every sample). The median may exceed it by SLOW_FACTOR plus
+# SLOW_SLACK_S for the host's scheduling (the tests run next to QEMU
+# boots): a model 20 % too slow fails.
+SLOW_FACTOR = 1.08
+SLOW_SLACK_S = 0.004
+
+
+def assert_wire_time(test, samples, modelled, what):
+    """Fail unless every sample is at least modelled and their median at
+    most modelled * SLOW_FACTOR + SLOW_SLACK_S."""
+    median = statistics.median(samples)
+    detail = (f"{what}: modelled {modelled * 1000:.2f} ms, samples "
+              + ", ".join(f"{s * 1000:.2f}" for s in samples) + " ms")
+    test.assertGreaterEqual(min(samples), modelled, detail)
+    test.assertLessEqual(median, modelled * SLOW_FACTOR + SLOW_SLACK_S,
+                         detail)
+    return median
 
 
 def recv_exact(sock, size):

@@ -22,7 +22,8 @@ import tempfile
 import time
 import unittest
 
-from peertest import JsonLines, connect_unix, read_for, recv_exact
+from peertest import (JsonLines, assert_wire_time, connect_unix,
+                      read_for, recv_exact)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -240,10 +241,15 @@ class FramingTest(SimCase):
 
     def test_unknown_function_ends_at_silence(self):
         sim = self.start("--slave", "regs@3")
-        start = time.monotonic()
-        self.assertEqual(sim.ask(with_crc(b"\x03\x11")),
-                         exception(3, 0x11, 1))
-        self.assertGreaterEqual(time.monotonic() - start, 0.02)
+        samples = []
+        for _ in range(5):
+            start = time.monotonic()
+            self.assertEqual(sim.ask(with_crc(b"\x03\x11")),
+                             exception(3, 0x11, 1))
+            samples.append(time.monotonic() - start)
+        # 20 ms of silence, then the 1 ms turnaround.
+        assert_wire_time(self, samples, 0.021,
+                         "end of an unknown frame at silence")
 
 
 # --- the slaves --------------------------------------------------------------
@@ -669,29 +675,43 @@ class TimingTest(SimCase):
     def test_wire_model_latency(self):
         sim = self.start("--slave", "sdm120@2", "--baud", "9600",
                          "--wire-model", "--turnaround-ms", "2")
-        for _ in range(2):
+        samples = []
+        for _ in range(5):
             start = time.monotonic()
             got = sim.ask(request(2, 4, 0, 80))
-            elapsed = time.monotonic() - start
-            modelled = (8 + len(got)) * 10 / 9600 + 0.002
-            self.assertGreaterEqual(elapsed, modelled)
+            samples.append(time.monotonic() - start)
+            self.assertEqual(len(got), 5 + 160)
             time.sleep(0.01)
+        modelled = (8 + 165) * 10 / 9600 + 0.002
+        assert_wire_time(self, samples, modelled, "9600 8N1, 173 bytes")
         self.assertEqual(sim.stats()["gap_violations"], 0)
 
     def test_parity_adds_a_bit(self):
-        sim = self.start("--slave", "xymd02@1", "--baud", "9600",
+        sim = self.start("--slave", "regs@3", "--baud", "9600",
                          "--parity", "E", "--wire-model")
-        start = time.monotonic()
-        sim.ask(request(1, 4, 1, 2))
-        self.assertGreaterEqual(time.monotonic() - start,
-                                (8 + 9) * 11 / 9600 + 0.001)
+        samples = []
+        for _ in range(3):
+            start = time.monotonic()
+            got = sim.ask(request(3, 4, 0, 125))
+            samples.append(time.monotonic() - start)
+            self.assertEqual(len(got), 5 + 250)
+            time.sleep(0.01)
+        # 11 bits a character; 10 would be 9 % short, 12 9 % long.
+        modelled = (8 + 255) * 11 / 9600 + 0.001
+        assert_wire_time(self, samples, modelled, "9600 8E1, 263 bytes")
         self.assertEqual(sim.stop()["config"]["bits"], 11)
 
     def test_without_wire_model_replies_at_once(self):
-        sim = self.start("--slave", "sdm120@2", "--baud", "9600")
-        start = time.monotonic()
-        got = sim.ask(request(2, 4, 0, 80))
-        self.assertLess(time.monotonic() - start, (8 + len(got)) * 10 / 9600)
+        sim = self.start("--slave", "sdm120@2", "--baud", "9600",
+                         "--turnaround-ms", "5")
+        samples = []
+        for _ in range(3):
+            start = time.monotonic()
+            got = sim.ask(request(2, 4, 0, 80))
+            samples.append(time.monotonic() - start)
+        # The turnaround only: far below the 180 ms the wire would take.
+        assert_wire_time(self, samples, 0.005, "no wire model")
+        self.assertLess(max(samples), (8 + len(got)) * 10 / 9600)
 
     def test_back_to_back_requests_violate_the_gap(self):
         sim = self.start("--slave", "xymd02@1:temp=23.5,rh=41.2")
