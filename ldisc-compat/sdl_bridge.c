@@ -58,12 +58,16 @@ static int sdl_open(struct serdev_controller *ctrl)
 
 	if (READ_ONCE(b->hung_up))
 		return -EIO;
-	/* Raw 8-bit, no flow control, as serial core's serdev port does. */
+	/*
+	 * Raw 8-bit, no flow control, as serial core's serdev port does, and
+	 * one stop bit whatever the tty had: serdev clients cannot ask for
+	 * two, and the suite's wire times count one (serdev-line.h).
+	 */
 	kt.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
 			ICRNL | IXON);
 	kt.c_oflag &= ~OPOST;
 	kt.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-	kt.c_cflag &= ~(CSIZE | PARENB | CRTSCTS);
+	kt.c_cflag &= ~(CSIZE | PARENB | CRTSCTS | CSTOPB);
 	kt.c_cflag |= CS8 | CLOCAL | CREAD;
 	tty_set_termios(b->tty, &kt);
 	WRITE_ONCE(b->active, true);

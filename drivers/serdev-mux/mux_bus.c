@@ -13,8 +13,113 @@
 
 #include "mux_internal.h"
 #include "mux_trace.h"
+#include "serdev-line.h"
 
-#define SERDEV_MUX_DRAIN_MS	100
+/**
+ * serdev_mux_touch() - note traffic on the wire
+ * @mux: the mux
+ * @when: when the traffic ended (may be ahead of now: bytes still to leave)
+ */
+void serdev_mux_touch(struct serdev_mux *mux, ktime_t when)
+{
+	atomic64_set(&mux->last_activity, ktime_to_ns(when));
+}
+
+/**
+ * serdev_mux_last_activity() - when the last traffic on the wire ended
+ * @mux: the mux
+ *
+ * Return: that time; it is ahead of now while the UART still sends.
+ */
+ktime_t serdev_mux_last_activity(struct serdev_mux *mux)
+{
+	return ns_to_ktime(atomic64_read(&mux->last_activity));
+}
+
+/*
+ * @count bytes went into the UART: they leave the wire after those before
+ * them, at the speed the line has now. Called with mux->lock held.
+ */
+static void serdev_mux_tx_account(struct serdev_mux *mux, size_t count)
+{
+	ktime_t now = ktime_get();
+	ktime_t start = ktime_after(mux->tx_wire_end, now) ?
+			mux->tx_wire_end : now;
+
+	lockdep_assert_held(&mux->lock);
+	mux->tx_wire_end = ktime_add_ns(start,
+					serdev_line_ns(mux->applied_baud,
+						       mux->applied_parity,
+						       count));
+}
+
+/**
+ * serdev_mux_drain() - wait until the UART has sent what it holds
+ * @mux: the mux, with @mux->lock held
+ *
+ * The wait lasts as long as the bytes take on the wire, plus the margin.
+ * Once the UART reports its transmitter empty, the line is known to be
+ * idle, whatever the estimate said (a UART may run slightly fast).
+ */
+void serdev_mux_drain(struct serdev_mux *mux)
+{
+	s64 left;
+
+	lockdep_assert_held(&mux->lock);
+	/*
+	 * Sleep on a high-resolution timer until the estimated last stop
+	 * bit: the UART's own wait then finds its transmitter empty at once,
+	 * where it would otherwise poll it once a jiffy (4 ms at HZ=250, more
+	 * than the 1.75 ms a Modbus slave may take to answer). A UART that
+	 * is slower than the estimate is still waited for.
+	 */
+	left = ktime_us_delta(mux->tx_wire_end, ktime_get());
+	if (left > 0)
+		serdev_mux_sleep_us(left);
+	serdev_device_wait_until_sent(mux->serdev,
+				      serdev_mux_sent_jiffies(mux, 0, 0));
+	mux->tx_wire_end = ktime_get();
+}
+
+/**
+ * serdev_mux_sleep_us() - sleep for a wire-timed delay
+ * @us: microseconds, any length
+ *
+ * An hrtimer sleep that ends at most SERDEV_MUX_SLEEP_SLACK_US late
+ * (fsleep() may take twice as long, msleep() a jiffy more).
+ */
+void serdev_mux_sleep_us(unsigned long us)
+{
+	usleep_range(us, us + SERDEV_MUX_SLEEP_SLACK_US);
+}
+
+/**
+ * serdev_mux_sent_jiffies() - how long bytes may take to leave the wire
+ * @mux: the mux, with @mux->lock held
+ * @queued: bytes not yet handed to the UART (a port's FIFO)
+ * @extra_us: time spent on the line besides the bytes (silent interval,
+ *            DE setup and hold)
+ *
+ * The wire time of what the UART still holds, of @queued more bytes at the
+ * line's speed, @extra_us and the margin of serdev-line.h. A wait for the
+ * UART to drain uses it as its timeout: it grows with the bytes pending
+ * and the slowness of the line, never a fixed cap.
+ *
+ * Return: a timeout in jiffies, at least 1.
+ */
+unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
+				      unsigned int extra_us)
+{
+	s64 in_uart;
+
+	lockdep_assert_held(&mux->lock);
+	in_uart = ktime_to_ns(ktime_sub(mux->tx_wire_end, ktime_get()));
+	return serdev_line_jiffies(max_t(s64, in_uart, 0) +
+				   serdev_line_ns(mux->applied_baud,
+						  mux->applied_parity, queued) +
+				   ((u64)extra_us + SERDEV_LINE_MARGIN_MS *
+				    USEC_PER_MSEC) * NSEC_PER_USEC);
+}
 
 /**
  * serdev_mux_tx_pending() - has @port bytes not yet out of the UART?
@@ -124,7 +229,7 @@ static void serdev_mux_grant(struct serdev_mux *mux)
 		next->stats.selects++;
 		mux->switches++;
 		mux->owned_since = ktime_get();
-		WRITE_ONCE(mux->last_activity, mux->owned_since);
+		serdev_mux_touch(mux, mux->owned_since);
 		serdev_mux_set_owner(mux, next);
 		trace_serdev_mux_select(dev_name(mux->dev), next->reg,
 					mux->applied_baud);
@@ -164,8 +269,7 @@ static void serdev_mux_release_locked(struct serdev_mux_port *port)
 	if (mux->owner != port)
 		return;
 	/* What the port sent must leave the UART before the channel changes. */
-	serdev_device_wait_until_sent(mux->serdev,
-				      msecs_to_jiffies(SERDEV_MUX_DRAIN_MS));
+	serdev_mux_drain(mux);
 	mux->chan->deselect(mux, port);
 	port->explicit = false;
 	serdev_mux_set_owner(mux, NULL);
@@ -257,6 +361,7 @@ static bool serdev_mux_tx_owner(struct serdev_mux *mux,
 {
 	unsigned long flags;
 	unsigned int n;
+	ktime_t now;
 	int sent;
 	bool drained = false, resumed;
 
@@ -290,6 +395,7 @@ static bool serdev_mux_tx_owner(struct serdev_mux *mux,
 		spin_lock_irqsave(&port->tx_lock, flags);
 		sent = kfifo_out(&port->tx_fifo, buf, sent);
 		spin_unlock_irqrestore(&port->tx_lock, flags);
+		serdev_mux_tx_account(mux, sent);
 		port->stats.tx_bytes += sent;
 		trace_serdev_mux_transfer(dev_name(mux->dev), port->reg, sent, 0);
 		if (sent < n)
@@ -297,7 +403,10 @@ static bool serdev_mux_tx_owner(struct serdev_mux *mux,
 	}
 	if (drained) {
 		mux->chan->tx_end(mux, port);
-		WRITE_ONCE(mux->last_activity, ktime_get());
+		/* Idle time counts from the last stop bit, not from now. */
+		now = ktime_get();
+		serdev_mux_touch(mux, ktime_after(mux->tx_wire_end, now) ?
+				      mux->tx_wire_end : now);
 		spin_lock_irqsave(&port->tx_lock, flags);
 		port->tx_busy = !kfifo_is_empty(&port->tx_fifo);
 		spin_unlock_irqrestore(&port->tx_lock, flags);
@@ -352,22 +461,26 @@ void serdev_mux_idle_work(struct work_struct *work)
 	if (!port || mux->dying)
 		goto out;
 	held = ktime_ms_delta(ktime_get(), mux->owned_since);
-	idle = ktime_ms_delta(ktime_get(), READ_ONCE(mux->last_activity));
+	idle = ktime_ms_delta(ktime_get(), serdev_mux_last_activity(mux));
 	waiting = !list_empty(&mux->waiters);
 
 	if (waiting && held >= mux->max_hold_ms) {
+		/*
+		 * Not in the middle of a frame: a slow line's frame may
+		 * outlast max-hold-ms (255 bytes at 2400 baud: 1.06 s).
+		 */
+		if (serdev_mux_tx_pending(port) || idle < 0) {
+			rearm = max_t(s64, -idle, 1);
+			goto rearm;
+		}
 		if (port->explicit) {
 			port->stats.revoked++;
 			dev_warn_ratelimited(mux->dev,
 					     "port@%x held the bus for %lld ms while others waited: taken back\n",
 					     port->reg, held);
-			serdev_mux_release_locked(port);
-			goto out;
 		}
-		if (!serdev_mux_tx_pending(port)) {
-			serdev_mux_release_locked(port);
-			goto out;
-		}
+		serdev_mux_release_locked(port);
+		goto out;
 	}
 	if (!port->explicit && idle >= mux->idle_ms &&
 	    !serdev_mux_tx_pending(port)) {
@@ -380,6 +493,7 @@ void serdev_mux_idle_work(struct work_struct *work)
 	rearm = port->explicit ? mux->max_hold_ms - held : mux->idle_ms - idle;
 	if (waiting && !port->explicit)
 		rearm = min_t(s64, rearm, mux->max_hold_ms - held);
+rearm:
 	mod_delayed_work(mux->wq, &mux->idle_work,
 			 msecs_to_jiffies(clamp_t(s64, rearm, 1, mux->max_hold_ms)));
 out:

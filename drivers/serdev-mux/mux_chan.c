@@ -24,8 +24,6 @@
 #include "mux_internal.h"
 #include "mux_trace.h"
 
-#define SERDEV_MUX_SENT_MS	1000
-
 static int muxctl_init(struct serdev_mux *mux)
 {
 	mux->mc = devm_mux_control_get(mux->dev, NULL);
@@ -87,26 +85,25 @@ static int rs485_select(struct serdev_mux *mux, struct serdev_mux_port *port)
 
 static void rs485_tx_begin(struct serdev_mux *mux, struct serdev_mux_port *port)
 {
-	s64 quiet = ktime_us_delta(ktime_get(), READ_ONCE(mux->last_activity));
+	s64 quiet = ktime_us_delta(ktime_get(), serdev_mux_last_activity(mux));
 
 	if (quiet < port->gap_us)
-		fsleep(port->gap_us - quiet);
+		serdev_mux_sleep_us(port->gap_us - quiet);
 	trace_serdev_mux_tx_start(dev_name(mux->dev), port->reg, port->gap_us);
 	if (mux->de) {
 		gpiod_set_value_cansleep(mux->de, 1);
 		if (mux->de_setup_us)
-			fsleep(mux->de_setup_us);
+			serdev_mux_sleep_us(mux->de_setup_us);
 	}
 }
 
 static void rs485_tx_end(struct serdev_mux *mux, struct serdev_mux_port *port)
 {
 	/* The silent interval counts from the last bit on the wire. */
-	serdev_device_wait_until_sent(mux->serdev,
-				      msecs_to_jiffies(SERDEV_MUX_SENT_MS));
+	serdev_mux_drain(mux);
 	if (mux->de) {
 		if (mux->de_hold_us)
-			fsleep(mux->de_hold_us);
+			serdev_mux_sleep_us(mux->de_hold_us);
 		gpiod_set_value_cansleep(mux->de, 0);
 	}
 }

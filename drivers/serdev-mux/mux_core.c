@@ -15,6 +15,7 @@
 #include <linux/serdev.h>
 
 #include "mux_internal.h"
+#include "serdev-line.h"
 
 #define CREATE_TRACE_POINTS
 #include "mux_trace.h"
@@ -23,25 +24,6 @@
 #define SERDEV_MUX_DEFAULT_IDLE_MS	100
 #define SERDEV_MUX_DEFAULT_HOLD_MS	1000
 #define SERDEV_MUX_RX_RETRY_MS		10
-
-/**
- * serdev_mux_gap_us() - Modbus RTU silent interval at a line speed
- * @baud: bits per second
- * @parity: parity in use (a parity bit lengthens the character)
- *
- * Return: 3.5 character times in microseconds, or the fixed 1750 us the
- * Modbus serial line specification prescribes above 19200 baud.
- */
-unsigned int serdev_mux_gap_us(unsigned int baud, enum serdev_parity parity)
-{
-	unsigned int bits = 10 + (parity != SERDEV_PARITY_NONE);
-
-	if (!baud)
-		return 0;
-	if (baud > 19200)
-		return 1750;
-	return DIV_ROUND_UP(35 * bits * USEC_PER_SEC, 10 * baud);
-}
 
 /* Hand the port's routed bytes to its client, as much as it takes. */
 static void serdev_mux_deliver(struct serdev_mux_port *port)
@@ -99,7 +81,7 @@ static size_t serdev_mux_receive(struct serdev_device *serdev, const u8 *buf,
 	spin_lock_irqsave(&mux->owner_lock, flags);
 	port = mux->owner;
 	spin_unlock_irqrestore(&mux->owner_lock, flags);
-	WRITE_ONCE(mux->last_activity, ktime_get());
+	serdev_mux_touch(mux, ktime_get());
 
 	if (!port) {
 		mux->rx_unowned += count;
@@ -181,8 +163,8 @@ static struct serdev_mux_port *serdev_mux_port_alloc(struct serdev_mux *mux,
 	if (of_property_read_u32(np, "silent-interval-us", &port->gap_us)) {
 		port->gap_auto = mux->chan == &serdev_mux_chan_rs485;
 		if (port->gap_auto)
-			port->gap_us = serdev_mux_gap_us(port->baud,
-							 port->parity);
+			port->gap_us = serdev_line_silent_us(port->baud,
+							     port->parity);
 	}
 	spin_lock_init(&port->tx_lock);
 	INIT_KFIFO(port->tx_fifo);

@@ -6,6 +6,7 @@
 #ifndef _SERDEV_MUX_INTERNAL_H
 #define _SERDEV_MUX_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/kfifo.h>
 #include <linux/ktime.h>
@@ -27,6 +28,9 @@ struct serdev_mux;
 struct task_struct;
 
 #define SERDEV_MUX_FIFO_SIZE	4096
+
+/* How late a wire-timed sleep may end: 1 % of a character at 115200. */
+#define SERDEV_MUX_SLEEP_SLACK_US	1
 
 /**
  * struct serdev_mux_stats - per-port counters (debugfs)
@@ -152,7 +156,11 @@ struct serdev_mux_chan_ops {
  * @waiters: ports waiting for the bus, in arrival order
  * @owner_wq: woken whenever the owner changes
  * @owned_since: when @owner got the bus
- * @last_activity: end of the last traffic on the UART (TX or RX)
+ * @last_activity: end of the last traffic on the wire (TX or RX), in ktime
+ *                 nanoseconds; atomic64 so that 32-bit readers never see
+ *                 half of an update from the RX path
+ * @tx_wire_end: when the last byte handed to the UART leaves the wire, at
+ *               the line's speed (mux->lock)
  * @idle_ms: an implicit owner keeps the bus this long after its traffic
  * @max_hold_ms: longest ownership while other ports wait
  * @wq: ordered workqueue for @tx_work and @idle_work
@@ -185,7 +193,8 @@ struct serdev_mux {
 	struct list_head waiters;
 	wait_queue_head_t owner_wq;
 	ktime_t owned_since;
-	ktime_t last_activity;
+	atomic64_t last_activity;
+	ktime_t tx_wire_end;
 	unsigned int idle_ms;
 	unsigned int max_hold_ms;
 
@@ -225,6 +234,12 @@ void serdev_mux_apply_line(struct serdev_mux *mux, struct serdev_mux_port *port)
 void serdev_mux_tx_work(struct work_struct *work);
 void serdev_mux_idle_work(struct work_struct *work);
 void serdev_mux_kick(struct serdev_mux *mux);
+void serdev_mux_touch(struct serdev_mux *mux, ktime_t when);
+ktime_t serdev_mux_last_activity(struct serdev_mux *mux);
+void serdev_mux_drain(struct serdev_mux *mux);
+void serdev_mux_sleep_us(unsigned long us);
+unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
+				      unsigned int extra_us);
 
 /* mux_xfer.c */
 bool serdev_mux_route_xfer(struct serdev_mux_port *port, const u8 *buf,
@@ -232,7 +247,6 @@ bool serdev_mux_route_xfer(struct serdev_mux_port *port, const u8 *buf,
 
 /* mux_core.c: RX routing */
 void serdev_mux_rx_work(struct work_struct *work);
-unsigned int serdev_mux_gap_us(unsigned int baud, enum serdev_parity parity);
 
 /* mux_debugfs.c */
 void serdev_mux_debugfs_module_init(void);

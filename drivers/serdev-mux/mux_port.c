@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 
 #include "mux_internal.h"
+#include "serdev-line.h"
 
 static struct serdev_mux_port *to_port(struct serdev_controller *ctrl)
 {
@@ -107,7 +108,7 @@ static void serdev_mux_port_update(struct serdev_mux_port *port)
 
 	lockdep_assert_held(&mux->lock);
 	if (port->gap_auto)
-		port->gap_us = serdev_mux_gap_us(port->baud, port->parity);
+		port->gap_us = serdev_line_silent_us(port->baud, port->parity);
 	if (mux->owner == port)
 		serdev_mux_apply_line(mux, port);
 }

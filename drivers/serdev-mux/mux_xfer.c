@@ -12,7 +12,25 @@
 #include "mux_internal.h"
 #include "mux_trace.h"
 
-#define SERDEV_MUX_TX_TIMEOUT_MS	1000
+/*
+ * How long @port's queued bytes may take to leave the wire, with what the
+ * UART still holds and the RS485 silent interval and DE delays.
+ */
+static unsigned long serdev_mux_port_sent_jiffies(struct serdev_mux_port *port)
+{
+	struct serdev_mux *mux = port->mux;
+	unsigned long flags, timeout;
+	unsigned int queued;
+
+	spin_lock_irqsave(&port->tx_lock, flags);
+	queued = kfifo_len(&port->tx_fifo);
+	spin_unlock_irqrestore(&port->tx_lock, flags);
+	mutex_lock(&mux->lock);
+	timeout = serdev_mux_sent_jiffies(mux, queued, port->gap_us +
+					  mux->de_setup_us + mux->de_hold_us);
+	mutex_unlock(&mux->lock);
+	return timeout;
+}
 
 static struct serdev_mux_port *serdev_mux_port_of(struct serdev_device *serdev)
 {
@@ -84,7 +102,7 @@ void serdev_mux_bus_unlock(struct serdev_device *serdev)
 		return;
 	wait_event_timeout(port->tx_wq, !serdev_mux_tx_pending(port) ||
 			   READ_ONCE(port->mux->dying),
-			   msecs_to_jiffies(SERDEV_MUX_TX_TIMEOUT_MS));
+			   serdev_mux_port_sent_jiffies(port));
 	WRITE_ONCE(port->locker, NULL);
 	serdev_mux_release(port);
 	mutex_unlock(&port->xfer_mutex);
@@ -160,6 +178,22 @@ bool serdev_mux_route_xfer(struct serdev_mux_port *port, const u8 *buf,
 	return rx;
 }
 
+/*
+ * The response's time: what the UART still sends of the request, then the
+ * peer's @xfer->timeout_ms, then @xfer->rx_len characters on the wire.
+ */
+static unsigned long serdev_mux_rx_jiffies(struct serdev_mux_port *port,
+					   const struct serdev_mux_xfer *xfer)
+{
+	struct serdev_mux *mux = port->mux;
+	unsigned long timeout;
+
+	mutex_lock(&mux->lock);
+	timeout = serdev_mux_sent_jiffies(mux, xfer->rx_len, 0);
+	mutex_unlock(&mux->lock);
+	return timeout + msecs_to_jiffies(xfer->timeout_ms);
+}
+
 static int serdev_mux_xfer_send(struct serdev_mux_port *port, const u8 *tx,
 				size_t len)
 {
@@ -178,7 +212,7 @@ static int serdev_mux_xfer_send(struct serdev_mux_port *port, const u8 *tx,
 					  !serdev_mux_tx_pending(port) ||
 					  !port->open ||
 					  READ_ONCE(port->mux->dying),
-					  msecs_to_jiffies(SERDEV_MUX_TX_TIMEOUT_MS));
+					  serdev_mux_port_sent_jiffies(port));
 		if (!port->open)
 			return -ESHUTDOWN;
 		if (READ_ONCE(port->mux->dying))
@@ -201,7 +235,7 @@ static int serdev_mux_xfer_send(struct serdev_mux_port *port, const u8 *tx,
  * says it is complete. @xfer->rx_done runs in atomic context. May sleep.
  *
  * Return: the number of response bytes, or -ETIMEDOUT when none came in
- * @xfer->timeout_ms, -EPROTO for an incomplete response, the error from
+ * time (see struct serdev_mux_xfer), -EPROTO for an incomplete response, the error from
  * @xfer->rx_done, -ESHUTDOWN when the client closes the port, -ENODEV when
  * the mux goes away, or a bus lock error.
  */
@@ -242,7 +276,7 @@ ssize_t serdev_mux_transfer(struct serdev_device *serdev,
 	ret = serdev_mux_xfer_send(port, xfer->tx, xfer->tx_len);
 	if (!ret && xfer->rx_len &&
 	    !wait_for_completion_timeout(&rx.done,
-					 msecs_to_jiffies(xfer->timeout_ms)))
+					 serdev_mux_rx_jiffies(port, xfer)))
 		ret = rx.got ? -EPROTO : -ETIMEDOUT;
 
 	spin_lock_irqsave(&port->rx_lock, flags);

@@ -34,7 +34,9 @@ typedef ssize_t (*serdev_mux_rx_done_t)(const u8 *buf, size_t len, void *ctx);
  * @rx_len: size of @rx; the transfer ends when it is full
  * @rx_done: optional; ends the transfer as soon as the response is complete
  * @ctx: passed to @rx_done
- * @timeout_ms: time allowed for the response after the request was sent
+ * @timeout_ms: the peer's time to answer. The mux adds the wire time of the
+ *              request still in the UART and of @rx_len characters at the
+ *              port's line speed, so a slow line needs no longer timeout
  */
 struct serdev_mux_xfer {
 	const u8 *tx;

@@ -51,7 +51,8 @@ struct modbus_stats {
  * struct modbus_dev - a Modbus RTU slave seen from its serdev client
  * @serdev: the client's serdev device (open)
  * @addr: slave address, 1..247
- * @timeout_ms: time allowed for each response
+ * @timeout_ms: the slave's time to answer; the wire time of the request and
+ *	of the response is added to it
  * @retries: extra attempts after a timeout or a damaged response
  * @stats: counters
  * @lock: one request at a time
@@ -64,6 +65,7 @@ struct modbus_stats {
  * @rx_stray: bytes received with no request waiting (dropped)
  * @rx_done: completed when @rx holds a whole response
  * @last: bare UART: end of the last frame, for the silent interval
+ * @baud: the line speed, for wire times
  * @gap_us: bare UART: silent interval between frames
  *
  * Fill in nothing by hand: use modbus_dev_init().
@@ -85,11 +87,13 @@ struct modbus_dev {
 	u64 rx_stray;
 	struct completion rx_done;
 	ktime_t last;
+	unsigned int baud;
 	unsigned int gap_us;
 };
 
 u16 modbus_rtu_crc(const u8 *buf, size_t len);
 ssize_t modbus_rtu_response_len(const u8 *buf, size_t len);
+size_t modbus_rtu_expected_len(const u8 *req);
 int modbus_rtu_check(const u8 *req, const u8 *resp, size_t len);
 
 int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,

@@ -16,6 +16,7 @@
 #include <linux/unaligned.h>
 
 #include "modbus.h"
+#include "serdev-line.h"
 #include "serdev-mux.h"
 
 #define CREATE_TRACE_POINTS
@@ -76,6 +77,16 @@ static int modbus_mux_get(struct modbus_dev *mb)
 	return devm_add_action_or_reset(&mb->serdev->dev, modbus_mux_put, NULL);
 }
 
+/*
+ * The library runs 8N1 on a bare UART (devm_modbus_serdev_open()); a mux
+ * port keeps the silent interval itself, at its own parity.
+ */
+static void modbus_set_baud(struct modbus_dev *mb, unsigned int baud)
+{
+	mb->baud = baud;
+	mb->gap_us = serdev_line_silent_us(baud, SERDEV_PARITY_NONE);
+}
+
 /**
  * modbus_dev_init() - set up a slave for its serdev client
  * @mb: the slave, in the client's private data
@@ -103,9 +114,7 @@ int modbus_dev_init(struct modbus_dev *mb, struct serdev_device *serdev,
 	mutex_init(&mb->lock);
 	spin_lock_init(&mb->rx_lock);
 	init_completion(&mb->rx_done);
-	/* 3.5 characters of 11 bits, 1750 us above 19200 baud. */
-	mb->gap_us = baud > 19200 ? 1750 : DIV_ROUND_UP(385 * USEC_PER_SEC / 10,
-							 max(baud, 1U));
+	modbus_set_baud(mb, baud);
 	ret = modbus_mux_get(mb);
 	if (ret)
 		return ret;
@@ -194,7 +203,8 @@ int devm_modbus_serdev_open(struct modbus_dev *mb,
 	ret = devm_serdev_device_open(dev, serdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot open the port\n");
-	serdev_device_set_baudrate(serdev, baud);
+	/* Time the line at the speed the UART really runs. */
+	modbus_set_baud(mb, serdev_device_set_baudrate(serdev, baud));
 	serdev_device_set_flow_control(serdev, false);
 	ret = serdev_device_set_parity(serdev, SERDEV_PARITY_NONE);
 	if (ret)
@@ -215,7 +225,7 @@ static ssize_t modbus_xfer_mux(struct modbus_dev *mb, const u8 *req,
 		.tx = req,
 		.tx_len = req_len,
 		.rx = resp,
-		.rx_len = MODBUS_RTU_MAX,
+		.rx_len = modbus_rtu_expected_len(req),
 		.rx_done = modbus_rx_done,
 		.timeout_ms = mb->timeout_ms,
 	};
@@ -226,7 +236,7 @@ static ssize_t modbus_xfer_mux(struct modbus_dev *mb, const u8 *req,
 static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 				size_t req_len, u8 *resp)
 {
-	unsigned long flags;
+	unsigned long flags, timeout;
 	s64 quiet;
 	ssize_t ret;
 	long left;
@@ -243,12 +253,18 @@ static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 	spin_unlock_irqrestore(&mb->rx_lock, flags);
 
 	ret = serdev_device_write(mb->serdev, req, req_len,
-				  msecs_to_jiffies(mb->timeout_ms));
+				  serdev_line_wait_jiffies(mb->baud,
+							   SERDEV_PARITY_NONE,
+							   req_len, 0));
 	if (ret >= 0 && ret != req_len)
 		ret = -ETIMEDOUT;
 	if (ret >= 0) {
-		left = wait_for_completion_timeout(&mb->rx_done,
-						   msecs_to_jiffies(mb->timeout_ms));
+		/* The request may still be in the UART: its time counts too. */
+		timeout = serdev_line_wait_jiffies(mb->baud, SERDEV_PARITY_NONE,
+						   req_len +
+						   modbus_rtu_expected_len(req),
+						   mb->timeout_ms);
+		left = wait_for_completion_timeout(&mb->rx_done, timeout);
 		ret = 0;
 		if (!left)
 			ret = -ETIMEDOUT;

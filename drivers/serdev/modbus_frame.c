@@ -7,6 +7,7 @@
 #include <linux/crc16.h>
 #include <linux/errno.h>
 #include <linux/export.h>
+#include <linux/minmax.h>
 #include <linux/unaligned.h>
 
 #include "modbus.h"
@@ -54,6 +55,29 @@ ssize_t modbus_rtu_response_len(const u8 *buf, size_t len)
 	}
 }
 EXPORT_SYMBOL_GPL(modbus_rtu_response_len);
+
+/**
+ * modbus_rtu_expected_len() - the longest good response to a request
+ * @req: a request this library built (function 0x03, 0x04, 0x06 or 0x10)
+ *
+ * Return: its length in bytes (an exception response is shorter), for the
+ * response's wire time.
+ */
+size_t modbus_rtu_expected_len(const u8 *req)
+{
+	switch (req[1]) {
+	case MODBUS_FC_READ_HOLDING:
+	case MODBUS_FC_READ_INPUT:
+		return 5 + 2 * min_t(size_t, get_unaligned_be16(req + 4),
+				     MODBUS_MAX_READ);
+	case MODBUS_FC_WRITE_SINGLE:
+	case MODBUS_FC_WRITE_MULTI:
+		return 8;
+	default:
+		return MODBUS_RTU_MAX;
+	}
+}
+EXPORT_SYMBOL_GPL(modbus_rtu_expected_len);
 
 static int modbus_exception_errno(u8 code)
 {

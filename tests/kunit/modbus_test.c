@@ -7,10 +7,12 @@
  */
 
 #include <kunit/test.h>
+#include <linux/jiffies.h>
 #include <linux/prandom.h>
 #include <linux/unaligned.h>
 
 #include "modbus.h"
+#include "serdev-line.h"
 
 static void mbt_seal(u8 *f, size_t len)
 {
@@ -435,12 +437,91 @@ static void mbt_fuzz(struct kunit *test)
 				    "verdict class %u", i);
 }
 
+/* One character's time, from the bits a serdev line really sends. */
+static void mbt_char_time(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, serdev_line_char_bits(SERDEV_PARITY_NONE), 10U);
+	KUNIT_EXPECT_EQ(test, serdev_line_char_bits(SERDEV_PARITY_EVEN), 11U);
+	KUNIT_EXPECT_EQ(test, serdev_line_ns(9600, SERDEV_PARITY_NONE, 1),
+			1041667ULL);
+	KUNIT_EXPECT_EQ(test, serdev_line_ns(9600, SERDEV_PARITY_ODD, 1),
+			1145834ULL);
+	/* Beyond 32 bits: 65535 characters at 300 baud 8E1 (40 min). */
+	KUNIT_EXPECT_EQ(test, serdev_line_ns(300, SERDEV_PARITY_EVEN, 65535),
+			2402950000000ULL);
+	/* A speed not known yet is timed as the slowest. */
+	KUNIT_EXPECT_EQ(test, serdev_line_ns(0, SERDEV_PARITY_NONE, 3),
+			serdev_line_ns(SERDEV_LINE_SLOWEST_BAUD,
+				       SERDEV_PARITY_NONE, 3));
+}
+
+/*
+ * The silent interval is 3.5 of those characters: the mux and the library
+ * agree (8N1 at 9600: 3646 us; 8E1: 4011 us), 1750 us above 19200 baud.
+ */
+static void mbt_silent_interval(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(9600, SERDEV_PARITY_NONE),
+			3646U);
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(9600, SERDEV_PARITY_EVEN),
+			4011U);
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(2400, SERDEV_PARITY_NONE),
+			14584U);
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(19200, SERDEV_PARITY_NONE),
+			1823U);
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(38400, SERDEV_PARITY_NONE),
+			1750U);
+	KUNIT_EXPECT_EQ(test, serdev_line_silent_us(0, SERDEV_PARITY_NONE), 0U);
+}
+
+/*
+ * Waits grow with the bytes and the slowness of the line, plus the stated
+ * margin: a 255-byte frame at 2400 baud (1062.5 ms) is never cut short.
+ */
+static void mbt_wait_follows_the_line(struct kunit *test)
+{
+	unsigned int slack = SERDEV_LINE_MARGIN_MS + 2 * jiffies_to_msecs(1);
+	unsigned int ms;
+
+	ms = jiffies_to_msecs(serdev_line_wait_jiffies(2400, SERDEV_PARITY_NONE,
+						       255, 0));
+	KUNIT_EXPECT_GE(test, ms, 1063U + SERDEV_LINE_MARGIN_MS);
+	KUNIT_EXPECT_LE(test, ms, 1063U + slack);
+	ms = jiffies_to_msecs(serdev_line_wait_jiffies(19200,
+						       SERDEV_PARITY_NONE, 8,
+						       200));
+	KUNIT_EXPECT_GE(test, ms, 205U + SERDEV_LINE_MARGIN_MS);
+	KUNIT_EXPECT_LE(test, ms, 205U + slack);
+	KUNIT_EXPECT_GE(test, serdev_line_wait_jiffies(115200,
+						       SERDEV_PARITY_NONE, 0,
+						       0), 1UL);
+}
+
+/* The response a request expects, for its wire time. */
+static void mbt_expected_len(struct kunit *test)
+{
+	u8 req[8] = { 1, MODBUS_FC_READ_INPUT, 0, 0, 0, 125 };
+
+	KUNIT_EXPECT_EQ(test, modbus_rtu_expected_len(req), (size_t)255);
+	req[1] = MODBUS_FC_READ_HOLDING;
+	req[5] = 2;
+	KUNIT_EXPECT_EQ(test, modbus_rtu_expected_len(req), (size_t)9);
+	req[1] = MODBUS_FC_WRITE_SINGLE;
+	KUNIT_EXPECT_EQ(test, modbus_rtu_expected_len(req), (size_t)8);
+	req[1] = MODBUS_FC_WRITE_MULTI;
+	KUNIT_EXPECT_EQ(test, modbus_rtu_expected_len(req), (size_t)8);
+}
+
 static struct kunit_case modbus_cases[] = {
 	KUNIT_CASE(mbt_crc_known_value),
 	KUNIT_CASE(mbt_valid_responses),
 	KUNIT_CASE(mbt_every_truncation),
 	KUNIT_CASE(mbt_exceptions_and_wrong_slave),
 	KUNIT_CASE(mbt_bit_errors_caught),
+	KUNIT_CASE(mbt_char_time),
+	KUNIT_CASE(mbt_silent_interval),
+	KUNIT_CASE(mbt_wait_follows_the_line),
+	KUNIT_CASE(mbt_expected_len),
 	KUNIT_CASE_ATTR(mbt_fuzz, {.speed = KUNIT_SPEED_VERY_SLOW}),
 	{ }
 };

@@ -8,6 +8,7 @@
 #ifndef _SERDEV_FAKE_H
 #define _SERDEV_FAKE_H
 
+#include <linux/ktime.h>
 #include <linux/serdev.h>
 #include <linux/types.h>
 
@@ -32,6 +33,8 @@ struct serdev_fake;
  * @breaks: number of break_ctl calls
  * @flushes: number of write_flush calls
  * @waits: number of wait_until_sent calls
+ * @wait_timeout: the timeout of the last wait_until_sent call, in jiffies
+ * @wait_at: when that call came
  */
 struct serdev_fake_line {
 	bool open;
@@ -49,6 +52,8 @@ struct serdev_fake_line {
 	unsigned int breaks;
 	unsigned int flushes;
 	unsigned int waits;
+	long wait_timeout;
+	ktime_t wait_at;
 };
 
 /**

@@ -192,6 +192,8 @@ static void serdev_fake_wait_until_sent(struct serdev_controller *ctrl,
 
 	spin_lock_irqsave(&fake->lock, flags);
 	fake->line.waits++;
+	fake->line.wait_timeout = timeout;
+	fake->line.wait_at = ktime_get();
 	spin_unlock_irqrestore(&fake->lock, flags);
 }
 

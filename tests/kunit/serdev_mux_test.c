@@ -21,6 +21,7 @@
 #include "serdev-fake.h"
 #include "suite-gpio.h"
 #include "mux_internal.h"
+#include "serdev-line.h"
 
 #define MT_RX_SIZE	256
 #define MT_LINE_DE	5
@@ -511,6 +512,65 @@ static void mt_de_line_follows_tx(struct kunit *test)
 	KUNIT_EXPECT_GE(test, line.waits, 1U);
 }
 
+/* The fake's line after its next wait_until_sent beyond @waits calls. */
+static bool mt_wait_drain(struct serdev_fake *fake, unsigned int waits,
+			  struct serdev_fake_line *line)
+{
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		serdev_fake_line(fake, line);
+		if (line->waits > waits)
+			return true;
+		usleep_range(5000, 6000);
+	}
+	return false;
+}
+
+/*
+ * DE drops at the last stop bit, however long the frame: 255 bytes at 2400
+ * baud take 1062.5 ms, after the 14.6 ms silent interval, past any fixed
+ * cap. The mux sleeps on an hrtimer until then and only then asks the UART
+ * (the tty core polls once a jiffy), with the margin as the timeout.
+ */
+static void mt_drain_wait_follows_the_line(struct kunit *test)
+{
+	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-bus");
+	unsigned int slack = SERDEV_LINE_MARGIN_MS + 2 * jiffies_to_msecs(1);
+	struct serdev_fake_line line;
+	static u8 frame[255];
+	ktime_t start;
+	s64 us;
+
+	KUNIT_ASSERT_EQ(test, serdev_device_set_baudrate(ctx->a->serdev, 2400),
+			2400U);
+	serdev_fake_line(ctx->fake, &line);
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, serdev_device_write_buf(ctx->a->serdev, frame,
+						      sizeof(frame)),
+			(int)sizeof(frame));
+	KUNIT_ASSERT_TRUE(test, mt_wait_drain(ctx->fake, line.waits, &line));
+	KUNIT_EXPECT_EQ(test, line.baud, 2400U);
+	us = ktime_us_delta(line.wait_at, start);
+	/* The interval counts from the grant, a few us before the frame. */
+	KUNIT_EXPECT_GE_MSG(test, us, 1062500LL + 14000, "255 bytes at 2400");
+	KUNIT_EXPECT_LE_MSG(test, us, 1062500LL + 14584 + 20000,
+			    "255 bytes at 2400");
+	KUNIT_EXPECT_LE(test, jiffies_to_msecs(line.wait_timeout), slack);
+	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, sizeof(frame)));
+
+	/* Once the UART said it was empty, the next frame waits for itself. */
+	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, NULL));
+	serdev_fake_line(ctx->fake, &line);
+	start = ktime_get();
+	serdev_device_write_buf(ctx->b->serdev, "frame", 5);
+	KUNIT_ASSERT_TRUE(test, mt_wait_drain(ctx->fake, line.waits, &line));
+	KUNIT_EXPECT_EQ(test, line.baud, 19200U);
+	us = ktime_us_delta(line.wait_at, start);
+	KUNIT_EXPECT_GE_MSG(test, us, 2604LL, "5 bytes at 19200");
+	KUNIT_EXPECT_LE_MSG(test, us, 2604LL + 1823 + 20000, "5 bytes at 19200");
+}
+
 static void mt_switch_selects_channel(struct kunit *test)
 {
 	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-switch");
@@ -621,6 +681,7 @@ static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_holder_that_never_releases),
 	KUNIT_CASE(mt_fair_turns),
 	KUNIT_CASE(mt_de_line_follows_tx),
+	KUNIT_CASE(mt_drain_wait_follows_the_line),
 	KUNIT_CASE(mt_switch_selects_channel),
 	KUNIT_CASE(mt_unbind_client_mid_transfer),
 	KUNIT_CASE(mt_remove_mux_mid_transfer),
