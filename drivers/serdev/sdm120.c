@@ -6,6 +6,12 @@
  * frequency 0x0046, import active energy 0x0048. They are read as one
  * block and kept for update_interval; a failed read is an error for the
  * reader, never an older value.
+ *
+ * Values are computed in 64 bits on every machine. Energy goes out as
+ * hwmon's energy64 (microjoules: 12,345 kWh is 4.4e16 uJ). hwmon has no
+ * 64-bit power: where a long is 32 bits, power beyond +-2147.48 W in
+ * microwatts saturates at LONG_MAX/LONG_MIN, as the PMBus core does, with
+ * one warning.
  */
 
 #include <linux/bits.h>
@@ -13,6 +19,7 @@
 #include <linux/hwmon.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -44,7 +51,7 @@ struct sdm120 {
  * An IEEE-754 single times @scale, truncated to an integer, without
  * floating point. NaN and infinity read as -ERANGE.
  */
-static int sdm120_float(u32 bits, u64 scale, long *out)
+static int sdm120_float(u32 bits, u64 scale, s64 *out)
 {
 	int exp = ((bits >> 23) & 0xff) - 127 - 23;
 	u64 mant = (bits & GENMASK(22, 0)) | BIT(23);
@@ -64,14 +71,14 @@ static int sdm120_float(u32 bits, u64 scale, long *out)
 	} else {
 		val = exp < -63 ? 0 : mul_u64_u64_shr(mant, scale, -exp);
 	}
-	if (val > LONG_MAX)
+	if (val > S64_MAX)
 		return -ERANGE;
-	*out = bits & BIT(31) ? -(long)val : (long)val;
+	*out = bits & BIT(31) ? -(s64)val : (s64)val;
 	return 0;
 }
 
 static int sdm120_value(struct sdm120 *sdm, unsigned int reg, u64 scale,
-			long *val)
+			s64 *val)
 {
 	int ret;
 
@@ -94,6 +101,23 @@ static int sdm120_value(struct sdm120 *sdm, unsigned int reg, u64 scale,
 	return ret;
 }
 
+/* A value in a long: saturated where a long is 32 bits and too small. */
+static int sdm120_long(struct sdm120 *sdm, unsigned int reg, u64 scale,
+		       long *val)
+{
+	s64 v;
+	int ret;
+
+	ret = sdm120_value(sdm, reg, scale, &v);
+	if (ret)
+		return ret;
+	if (v > LONG_MAX || v < LONG_MIN)
+		dev_warn_once(&sdm->mb.serdev->dev,
+			      "%lld is beyond a long here: saturated\n", v);
+	*val = clamp_t(s64, v, LONG_MIN, LONG_MAX);
+	return 0;
+}
+
 static int sdm120_read(struct device *dev, enum hwmon_sensor_types type,
 		       u32 attr, int channel, long *val)
 {
@@ -104,14 +128,14 @@ static int sdm120_read(struct device *dev, enum hwmon_sensor_types type,
 		*val = sdm->interval_ms;
 		return 0;
 	case hwmon_in:		/* mV */
-		return sdm120_value(sdm, SDM120_REG_VOLTAGE, 1000, val);
+		return sdm120_long(sdm, SDM120_REG_VOLTAGE, 1000, val);
 	case hwmon_curr:	/* mA */
-		return sdm120_value(sdm, SDM120_REG_CURRENT, 1000, val);
+		return sdm120_long(sdm, SDM120_REG_CURRENT, 1000, val);
 	case hwmon_power:	/* uW */
-		return sdm120_value(sdm, SDM120_REG_POWER, 1000000, val);
-	case hwmon_energy:	/* uJ from kWh */
+		return sdm120_long(sdm, SDM120_REG_POWER, 1000000, val);
+	case hwmon_energy64:	/* uJ from kWh; hwmon passes an s64 */
 		return sdm120_value(sdm, SDM120_REG_ENERGY, 3600000000000ULL,
-				    val);
+				    (s64 *)val);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -142,11 +166,11 @@ static ssize_t freq1_input_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	struct sdm120 *sdm = dev_get_drvdata(dev);
-	long val;
+	s64 val;
 	int ret;
 
 	ret = sdm120_value(sdm, SDM120_REG_FREQUENCY, 1000, &val);
-	return ret ? ret : sysfs_emit(buf, "%ld\n", val);
+	return ret ? ret : sysfs_emit(buf, "%lld\n", val);
 }
 static DEVICE_ATTR_RO(freq1_input);
 
@@ -161,7 +185,7 @@ static const struct hwmon_channel_info * const sdm120_info[] = {
 	HWMON_CHANNEL_INFO(in, HWMON_I_INPUT),
 	HWMON_CHANNEL_INFO(curr, HWMON_C_INPUT),
 	HWMON_CHANNEL_INFO(power, HWMON_P_INPUT),
-	HWMON_CHANNEL_INFO(energy, HWMON_E_INPUT),
+	HWMON_CHANNEL_INFO(energy64, HWMON_E_INPUT),
 	NULL
 };
 
