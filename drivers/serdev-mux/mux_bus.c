@@ -203,41 +203,62 @@ static void serdev_mux_drop_stale_rx(struct serdev_mux_port *port)
 				     port->reg, n);
 }
 
-/* Called with mux->lock held: the first waiter gets a free bus. */
+/* Called with mux->lock held: @port gets the free bus. */
+static int serdev_mux_give(struct serdev_mux *mux, struct serdev_mux_port *port)
+{
+	int ret;
+
+	lockdep_assert_held(&mux->lock);
+	ret = mux->chan->select(mux, port);
+	if (ret) {
+		dev_err_ratelimited(mux->dev,
+				    "port@%x: cannot select its channel: %d\n",
+				    port->reg, ret);
+		return ret;
+	}
+	serdev_mux_apply_line(mux, port);
+	/* What the listener has not taken yet is what it listens to. */
+	if (port != mux->listener)
+		serdev_mux_drop_stale_rx(port);
+	port->explicit = false;
+	port->stats.selects++;
+	mux->switches++;
+	mux->owned_since = ktime_get();
+	serdev_mux_touch(mux, mux->owned_since);
+	serdev_mux_set_owner(mux, port);
+	trace_serdev_mux_select(dev_name(mux->dev), port->reg,
+				mux->applied_baud);
+	return 0;
+}
+
+/*
+ * Called with mux->lock held: the first waiter gets a free bus; with no
+ * waiter, the listener (if any) does, and keeps it until a port wants it.
+ */
 static void serdev_mux_grant(struct serdev_mux *mux)
 {
 	struct serdev_mux_port *next;
-	int ret;
 
 	lockdep_assert_held(&mux->lock);
 	while (!mux->owner && !mux->dying && !list_empty(&mux->waiters)) {
 		next = list_first_entry(&mux->waiters, struct serdev_mux_port,
 					wait_node);
 		list_del_init(&next->wait_node);
-
-		ret = mux->chan->select(mux, next);
-		if (ret) {
-			dev_err_ratelimited(mux->dev,
-					    "port@%x: cannot select its channel: %d\n",
-					    next->reg, ret);
+		if (serdev_mux_give(mux, next)) {
 			wake_up_all(&mux->owner_wq);
 			continue;
 		}
-		serdev_mux_apply_line(mux, next);
-		serdev_mux_drop_stale_rx(next);
-		next->explicit = false;
-		next->stats.selects++;
-		mux->switches++;
-		mux->owned_since = ktime_get();
-		serdev_mux_touch(mux, mux->owned_since);
-		serdev_mux_set_owner(mux, next);
-		trace_serdev_mux_select(dev_name(mux->dev), next->reg,
-					mux->applied_baud);
 		queue_work(mux->wq, &mux->tx_work);
 		mod_delayed_work(mux->wq, &mux->idle_work,
 				 msecs_to_jiffies(mux->idle_ms));
 	}
+	next = mux->listener;
+	if (!mux->owner && !mux->dying && next && next->open &&
+	    !serdev_mux_give(mux, next))
+		queue_work(mux->wq, &mux->tx_work);
 }
+
+static void serdev_mux_release_locked(struct serdev_mux_port *port);
 
 /**
  * serdev_mux_want() - queue a port for the bus
@@ -253,6 +274,12 @@ void serdev_mux_want(struct serdev_mux_port *port)
 	if (mux->owner == port || !list_empty(&port->wait_node))
 		return;
 	list_add_tail(&port->wait_node, &mux->waiters);
+	/* The listener only holds a bus nobody wanted: it yields at once. */
+	if (mux->owner && mux->owner == mux->listener &&
+	    !mux->owner->explicit && !serdev_mux_tx_pending(mux->owner)) {
+		serdev_mux_release_locked(mux->owner);
+		return;
+	}
 	if (mux->owner) {
 		port->stats.waits++;
 		/* The owner's hold is now limited: have that checked. */
@@ -481,6 +508,15 @@ void serdev_mux_idle_work(struct work_struct *work)
 		}
 		serdev_mux_release_locked(port);
 		goto out;
+	}
+	if (port == mux->listener && !port->explicit) {
+		/* Keeps a bus nobody wants; hands it over once it is quiet. */
+		if (!waiting)
+			goto out;
+		if (!serdev_mux_tx_pending(port) && idle >= 0) {
+			serdev_mux_release_locked(port);
+			goto out;
+		}
 	}
 	if (!port->explicit && idle >= mux->idle_ms &&
 	    !serdev_mux_tx_pending(port)) {

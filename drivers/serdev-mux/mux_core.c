@@ -160,6 +160,13 @@ static struct serdev_mux_port *serdev_mux_port_alloc(struct serdev_mux *mux,
 	port->baud = SERDEV_MUX_DEFAULT_BAUD;
 	of_property_read_u32(np, "current-speed", &port->baud);
 	port->parity = SERDEV_PARITY_NONE;
+	port->listen = of_property_read_bool(np, "serdev-suite,listen-when-idle");
+	if (port->listen && mux->listener) {
+		dev_err(mux->dev,
+			"%pOF: port@%x listens when idle already: not this one\n",
+			np, mux->listener->reg);
+		port->listen = false;
+	}
 	if (of_property_read_u32(np, "silent-interval-us", &port->gap_us)) {
 		port->gap_auto = mux->chan == &serdev_mux_chan_rs485;
 		if (port->gap_auto)
@@ -197,9 +204,16 @@ static int serdev_mux_port_add(struct serdev_mux *mux, struct device_node *np,
 	device_set_node(&ctrl->dev, of_fwnode_handle(np));
 	port->ctrl = ctrl;
 	mux->ports[index] = port;
+	/* Before the client can open the port and be given the bus. */
+	if (port->listen)
+		mux->listener = port;
 
 	ret = serdev_controller_add(ctrl);
 	if (ret) {
+		mutex_lock(&mux->lock);
+		if (mux->listener == port)
+			mux->listener = NULL;
+		mutex_unlock(&mux->lock);
 		if (ret == -ENODEV)
 			dev_err(mux->dev,
 				"%pOF: no client node with a compatible: port skipped\n",

@@ -77,6 +77,8 @@ struct serdev_mux_rx_xfer {
  * @gap_us: silent interval before each frame (RS485 bus), 0 for none
  * @gap_auto: @gap_us follows the baud rate (3.5 characters)
  * @open: the client has the port open
+ * @listen: the port has the bus whenever no other port wants it, so that a
+ *          device that talks unprompted (a GNSS receiver) is heard
  * @tx_lock: protects @tx_fifo (write_buf may run in atomic context)
  * @tx_fifo: bytes written by the client, not yet on the UART
  * @tx_wq: woken when @tx_fifo drains
@@ -106,6 +108,7 @@ struct serdev_mux_port {
 	unsigned int gap_us;
 	bool gap_auto;
 	bool open;
+	bool listen;
 
 	spinlock_t tx_lock;	/* @tx_fifo, @tx_busy */
 	DECLARE_KFIFO(tx_fifo, u8, SERDEV_MUX_FIFO_SIZE);
@@ -153,6 +156,7 @@ struct serdev_mux_chan_ops {
  * @lock: protects ownership, the wait queue and the UART's settings
  * @owner_lock: protects @owner for the RX path
  * @owner: the port that has the bus, or NULL
+ * @listener: the port with serdev-suite,listen-when-idle, or NULL
  * @waiters: ports waiting for the bus, in arrival order
  * @owner_wq: woken whenever the owner changes
  * @owned_since: when @owner got the bus
@@ -190,6 +194,7 @@ struct serdev_mux {
 	struct mutex lock;	/* ownership, waiters, UART */
 	spinlock_t owner_lock;	/* @owner for RX */
 	struct serdev_mux_port *owner;
+	struct serdev_mux_port *listener;
 	struct list_head waiters;
 	wait_queue_head_t owner_wq;
 	ktime_t owned_since;

@@ -71,6 +71,9 @@ static int serdev_mux_port_open(struct serdev_controller *ctrl)
 	spin_unlock_irqrestore(&port->rx_lock, flags);
 	port->open = true;
 	mutex_unlock(&port->rx_mutex);
+	/* A listener is given the bus as soon as nobody else has it. */
+	if (port->listen)
+		serdev_mux_kick(port->mux);
 	return 0;
 }
 

@@ -571,6 +571,49 @@ static void mt_drain_wait_follows_the_line(struct kunit *test)
 	KUNIT_EXPECT_LE_MSG(test, us, 2604LL + 1823 + 20000, "5 bytes at 19200");
 }
 
+/*
+ * A port that listens when idle (a GNSS receiver) has the bus, its
+ * channel selected, whenever nobody else wants it, and hears what its
+ * device sends unprompted; another port's request takes the bus at once
+ * and gives it back after its idle time.
+ */
+static void mt_listener_hears_unsolicited_rx(struct kunit *test)
+{
+	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-listen");
+	struct serdev_fake_line line;
+	u8 out[8];
+
+	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, mt_port(ctx->b)));
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 0);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 1);
+	serdev_fake_line(ctx->fake, &line);
+	KUNIT_EXPECT_EQ(test, line.baud, 9600U);
+	serdev_fake_inject(ctx->fake, "$GPGGA,1", 8, 3);
+	KUNIT_EXPECT_EQ(test, ctx->b->rx_len, (size_t)8);
+
+	/* a's request: the listener yields without waiting for an idle time. */
+	KUNIT_EXPECT_EQ(test, serdev_device_write_buf(ctx->a->serdev, "req-a", 5), 5);
+	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, 5));
+	KUNIT_ASSERT_EQ(test, serdev_fake_tx_take(ctx->fake, out, sizeof(out)),
+			(size_t)5);
+	KUNIT_EXPECT_MEMEQ(test, out, "req-a", 5);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S0), 1);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 0);
+	KUNIT_EXPECT_EQ(test, mt_port(ctx->a)->stats.waits, 0ULL);
+	serdev_fake_inject(ctx->fake, "ans-a", 5, 2);
+	KUNIT_EXPECT_EQ(test, ctx->a->rx_len, (size_t)5);
+
+	/* After a's idle time the bus is the listener's again. */
+	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, mt_port(ctx->b)));
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, MT_LINE_S1), 1);
+	serdev_fake_line(ctx->fake, &line);
+	KUNIT_EXPECT_EQ(test, line.baud, 9600U);
+	serdev_fake_inject(ctx->fake, "$GPGGA,2", 8, 1);
+	KUNIT_EXPECT_EQ(test, ctx->b->rx_len, (size_t)16);
+	KUNIT_EXPECT_MEMEQ(test, ctx->b->rx, "$GPGGA,1$GPGGA,2", 16);
+	KUNIT_EXPECT_EQ(test, ctx->mux->rx_unowned, 0ULL);
+}
+
 static void mt_switch_selects_channel(struct kunit *test)
 {
 	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-switch");
@@ -682,6 +725,7 @@ static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_fair_turns),
 	KUNIT_CASE(mt_de_line_follows_tx),
 	KUNIT_CASE(mt_drain_wait_follows_the_line),
+	KUNIT_CASE(mt_listener_hears_unsolicited_rx),
 	KUNIT_CASE(mt_switch_selects_channel),
 	KUNIT_CASE(mt_unbind_client_mid_transfer),
 	KUNIT_CASE(mt_remove_mux_mid_transfer),
