@@ -24,18 +24,26 @@ Slaves (ADDR 1..247, decimal or 0x hex; options set the named fields):
           hz= kwh= export_kwh=
   regs    generic: count= holding and count= input registers (default
           256), FC 0x03/0x04/0x06/0x10
+Any slave also takes baud=N, its own line speed (default --baud), as
+serdev-mux switches the UART's speed per port: e.g.
+--slave sdm120@4:volts=230.5,baud=9600 next to sensors at --baud 19200.
 Requests are framed by function code (0x01-0x06: 8 bytes, 0x0F/0x10: by
 their byte count, others at a silence of max(3.5 characters, 20 ms)). A
 bad CRC or a stray byte is counted, one byte dropped and the stream
 rescanned. Unknown addresses get no answer; broadcast (0) writes are
 executed and never answered.
 
-Timing: a character is 1 + 8 + parity + stop bits long. Replies leave
---turnaround-ms after the request; with --wire-model not before the wire
-time of request and reply plus the turnaround since the request's first
-byte. A request starting less than 3.5 characters (1.75 ms above 19200
-baud) after the end of the previous bus activity is a gap violation,
-counted, and with --strict-gap dropped, as a real slave merges the frames.
+Timing: a character is 1 + 8 + parity + stop bits long (parity and stop
+bits are bus-wide). A request and its reply are timed at the line speed
+of the slave the request is addressed to (its first byte); broadcasts and
+unknown addresses at --baud. Replies leave --turnaround-ms after the
+request; with --wire-model not before the wire time of request and reply
+plus the turnaround since the request's first byte. A request starting
+less than 3.5 characters at its slave's speed (1.75 ms above 19200 baud)
+after the end of the previous bus activity is a gap violation, counted,
+and with --strict-gap dropped, as a real slave merges the frames. A frame
+of no known length ends at a silence of max(3.5 characters, 20 ms) at the
+speed of the slave its first byte addresses.
 
 Faults (--fault SPEC or the control socket; N: how many times, default 1,
 0 forever). One fault at most applies to a request, the first armed for its
@@ -48,7 +56,9 @@ connected, else before the next reply), readdress:OLD:NEW.
 --control SOCK takes newline-delimited JSON commands, one JSON line back
 each: set/get (fields), reg (registers), fault, faults, slaves, stats,
 frames. --record FILE gets every frame and the counters at exit
-(SIGTERM, SIGINT) and whenever a master disconnects.
+(SIGTERM, SIGINT) and whenever a master disconnects. A frame record holds
+the baud it was timed at (null for garbage and bad CRCs, which the model
+does not time); the record's config lists each slave's baud.
 """
 
 import argparse
@@ -98,8 +108,20 @@ def vlog(msg):
         log(msg)
 
 
+def line_speed(text):
+    """The value of a slave's baud= option: a positive integer."""
+    try:
+        baud = int(text)
+    except ValueError:
+        baud = 0
+    if baud <= 0:
+        raise ValueError(f"baud must be a positive integer, not {text!r}")
+    return baud
+
+
 def slave_arg(text):
-    """KIND@ADDR[:key=val,...] -> a Slave."""
+    """KIND@ADDR[:key=val,...] -> a Slave; its baud (None: --baud) is
+    taken from the options before the kind sees them."""
     kind, _, rest = text.partition("@")
     addr_text, _, opts_text = rest.partition(":")
     if kind not in KINDS:
@@ -112,7 +134,10 @@ def slave_arg(text):
             if not sep:
                 raise ValueError(f"option {opt!r} is not key=value")
             options[key] = value
-        return KINDS[kind](address(addr_text), options)
+        baud = options.pop("baud", None)
+        slave = KINDS[kind](address(addr_text), options)
+        slave.baud = None if baud is None else line_speed(baud)
+        return slave
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"{text}: {err}") from None
 
@@ -163,16 +188,29 @@ def parse_fault(spec):
 # --- the bus: protocol, faults, timing model (no I/O) ---------------------
 
 class Timing:
+    """Character times. The bits of a character and the default speed
+    (--baud) are the bus's; the line speed is an argument: the speed of
+    the slave addressed."""
+
     def __init__(self, args):
         self.bits = 1 + 8 + (args.parity != "N") + args.stop_bits
-        self.char = self.bits / args.baud
-        self.t35 = 3.5 * self.char if args.baud <= 19200 else 0.00175
-        self.silence = max(self.t35, 0.020)
+        self.baud = args.baud
         self.turnaround = args.turnaround_ms / 1000
         self.wire = args.wire_model
 
-    def wire_time(self, nbytes):
-        return nbytes * self.char
+    def char(self, baud):
+        return self.bits / baud
+
+    def t35(self, baud):
+        """The silent interval between frames."""
+        return 3.5 * self.char(baud) if baud <= 19200 else 0.00175
+
+    def silence(self, baud):
+        """The silence that ends a frame of no known length."""
+        return max(self.t35(baud), 0.020)
+
+    def wire_time(self, nbytes, baud):
+        return nbytes * self.char(baud)
 
 
 class Recorder:
@@ -196,12 +234,14 @@ class Recorder:
         table = self.stats[key]
         table[sub] = table.get(sub, 0) + amount
 
-    def frame(self, direction, port, raw, verdict, **extra):
+    def frame(self, direction, port, raw, verdict, baud=None, **extra):
+        """Record a frame; baud: the speed it was timed at (None: not
+        timed)."""
         entry = {"t": round(time.monotonic() - self.t0, 6),
                  "dir": direction, "port": port,
                  "addr": raw[0] if raw else None,
                  "fc": raw[1] if len(raw) > 1 else None,
-                 "hex": raw.hex(), "verdict": verdict}
+                 "hex": raw.hex(), "verdict": verdict, "baud": baud}
         entry.update(extra)
         if len(self.frames) < MAX_RECORDED_FRAMES:
             self.frames.append(entry)
@@ -251,6 +291,15 @@ class Bus:
         vlog(f"fault armed: {spec}")
         return b""
 
+    def baud_of(self, addr):
+        """The line speed of requests to addr and their replies."""
+        slave = self.slaves.get(addr)
+        return self.timing.baud if slave is None else slave.baud
+
+    def describe(self):
+        return [{**slave.describe(), "baud": slave.baud}
+                for slave in self.slaves.values()]
+
     def applied(self, kind):
         self.rec.count("faults_applied")
         self.rec.count_in("faults_by_kind", kind)
@@ -293,14 +342,17 @@ class Bus:
     def request(self, frame, t_first, t_last, now):
         """Serve one request with a good CRC.
 
-        Returns (verdict, gap, send_at, pieces): pieces are (bytes,
+        Returns (verdict, gap, baud, send_at, pieces): baud is the line
+        speed the request and its reply are timed at, that of the slave
+        addressed (taken before a write may move it); pieces are (bytes,
         verdict) to put on the bus at time send_at.
         """
         t = self.timing
+        baud = self.baud_of(frame[0])
         gap = None if self.idle_at is None else t_first - self.idle_at
         start = t_first if self.idle_at is None else max(t_first, self.idle_at)
-        req_end = max(t_last, start + t.wire_time(len(frame)))
-        violation = gap is not None and gap < t.t35
+        req_end = max(t_last, start + t.wire_time(len(frame), baud))
+        violation = gap is not None and gap < t.t35(baud)
         if violation:
             self.rec.count("gap_violations")
         if violation and self.strict_gap:
@@ -318,10 +370,10 @@ class Bus:
         else:
             if t.wire:
                 send_at = max(req_end + t.turnaround
-                              + t.wire_time(len(reply)), self.last_send)
+                              + t.wire_time(len(reply), baud), self.last_send)
             self.idle_at = self.last_send = send_at
             pieces.append((reply, verdict))
-        return verdict, gap, send_at, pieces
+        return verdict, gap, baud, send_at, pieces
 
     def transact(self, frame):
         addr, fc, data = frame[0], frame[1], frame[2:-2]
@@ -628,8 +680,7 @@ class Control:
                 "garbage_pending": self.sim.bus.garbage_pending}
 
     def cmd_slaves(self, _cmd):
-        return {"slaves": [s.describe() for s in
-                           self.sim.bus.slaves.values()]}
+        return {"slaves": self.sim.bus.describe()}
 
     def cmd_stats(self, _cmd):
         return {"stats": self.sim.rec.stats}
@@ -678,8 +729,10 @@ class Simulator:
             self.control = Control(self, self.args.control)
         if self.args.listen:
             self.ports.append(SocketPort(self, self.args.listen))
-        slaves = ", ".join(f"{slave.kind}@{addr}" for addr, slave
-                           in sorted(self.bus.slaves.items()))
+        slaves = ", ".join(
+            f"{slave.kind}@{addr}" + ("" if slave.baud == self.args.baud
+                                      else f" ({slave.baud} baud)")
+            for addr, slave in sorted(self.bus.slaves.items()))
         log(f"serving {slaves} at {self.args.baud} baud, "
             f"{self.timing.bits} bits/char")
 
@@ -695,8 +748,13 @@ class Simulator:
         self.rec.count("bytes_rx", len(data))
         port.parser.feed(data, now)
         self.parse(port, now, silent=False)
-        port.silence_at = now + self.timing.silence if len(port.parser) \
-            else None
+        port.silence_at = now + self.frame_silence(port) \
+            if len(port.parser) else None
+
+    def frame_silence(self, port):
+        """The silence that ends the frame at the head of port's bytes,
+        at the speed of the slave its first byte addresses."""
+        return self.timing.silence(self.bus.baud_of(port.parser.buf[0]))
 
     def parse(self, port, now, silent):
         for event in port.parser.events(silent):
@@ -710,13 +768,14 @@ class Simulator:
                 self.rec.frame("rx", port.name, event[1], "bad-crc")
                 continue
             _, frame, t_first, t_last = event
-            verdict, gap, send_at, pieces = self.bus.request(
+            verdict, gap, baud, send_at, pieces = self.bus.request(
                 frame, t_first, t_last, now)
             gap_ms = None if gap is None else round(gap * 1000, 3)
-            self.rec.frame("rx", port.name, frame, verdict, gap_ms=gap_ms)
+            self.rec.frame("rx", port.name, frame, verdict, baud=baud,
+                           gap_ms=gap_ms)
             if pieces:
-                self.at(send_at, lambda p=pieces, g=port.generation:
-                        g == port.generation and self.transmit([port], p))
+                self.at(send_at, lambda p=pieces, b=baud, g=port.generation:
+                        g == port.generation and self.transmit([port], p, b))
         if not len(port.parser):
             self.flush_dropped(port)
 
@@ -726,14 +785,16 @@ class Simulator:
                            addr=None, fc=None)
             port.dropped.clear()
 
-    def transmit(self, ports, pieces):
+    def transmit(self, ports, pieces, baud=None):
+        """Send pieces; a reply among them was timed at baud."""
         data = b"".join(raw for raw, _ in pieces)
         for port in ports:
             if port.send(data):
                 self.rec.count("bytes_tx", len(data))
         names = ",".join(port.name for port in ports)
         for raw, verdict in pieces:
-            extra = {"addr": None, "fc": None} if verdict == "garbage" else {}
+            extra = {"addr": None, "fc": None} if verdict == "garbage" \
+                else {"baud": baud}
             self.rec.frame("tx", names, raw, verdict, **extra)
 
     def fault(self, spec):
@@ -762,12 +823,16 @@ class Simulator:
                     self.parse(port, now, silent=True)
 
     def save(self, reason):
+        t35 = self.timing.t35(self.args.baud)
+        slave_baud = {str(addr): slave.baud for addr, slave
+                      in sorted(self.bus.slaves.items())}
         self.rec.save({
             "exit_reason": reason,
-            "slaves": [s.describe() for s in self.bus.slaves.values()],
+            "slaves": self.bus.describe(),
             "faults": [f.describe() for f in self.bus.faults],
             "config": {"baud": self.args.baud, "bits": self.timing.bits,
-                       "t35_ms": round(self.timing.t35 * 1000, 3),
+                       "t35_ms": round(t35 * 1000, 3),
+                       "slave_baud": slave_baud,
                        "wire_model": self.args.wire_model,
                        "strict_gap": self.args.strict_gap}})
 
@@ -830,6 +895,9 @@ def parse_args(argv):
     addrs = [slave.addr for slave in args.slave]
     if len(set(addrs)) != len(addrs):
         p.error("two slaves share an address")
+    for slave in args.slave:
+        if slave.baud is None:
+            slave.baud = args.baud
     return args
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # RS485 multi-drop through serdev-mux: the PL011 drives a bus emulated on
-# the host (scripts/peers/rs485-bus.py, wire time modelled at 19200 baud)
+# the host (scripts/peers/rs485-bus.py, wire time modelled at each slave's
+# speed: 19200 baud, the meter 9600)
 # with upstream's unmodified scd30_serial on port 0x61 next to three
 # XY-MD02 sensors and an SDM120 energy meter at its own line speed. Slave 1 answers once with a bad CRC, slave 2 loses five
 # requests, a wrong address answers for slave 3 once: each is counted and
@@ -22,7 +23,7 @@ e2e_python_peer "$peer/bus.sock" "$peer/bus.log" rs485-bus.py \
 	--slave xymd02@1:temp=21.5,rh=40.2 \
 	--slave xymd02@2:temp=-3.5,rh=88.0 \
 	--slave xymd02@3:temp=30.1,rh=12.3 \
-	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 \
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5,baud=9600 \
 	--fault crc:1:1 --fault silence:2:5 --fault wrong-slave:3:1
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 300 --modules \

@@ -625,6 +625,43 @@ class ControlTest(SimCase):
         self.assertFalse(os.path.exists(sim.sock_path))
         self.assertFalse(os.path.exists(sim.ctl_path))
 
+    def test_per_slave_baud_in_slaves_frames_and_record(self):
+        sim = self.start("--slave", "sdm120@4:volts=230.5,baud=9600",
+                         "--slave", "regs@3:baud=38400,count=16",
+                         "--slave", "xymd02@1", "--slave",
+                         "xymd02@2:baud=4800", "--baud", "19200")
+        slaves = {s["addr"]: s for s in sim.call(cmd="slaves")["slaves"]}
+        self.assertEqual({addr: s["baud"] for addr, s in slaves.items()},
+                         {4: 9600, 3: 38400, 1: 19200, 2: 4800})
+        self.assertEqual(slaves[4]["fields"]["volts"], 230.5)
+        self.assertEqual(slaves[3]["fields"], {"count": 16})
+        sim.ask(request(4, 4, 0, 2))
+        sim.ask(request(3, 3, 0, 1))
+        sim.ask(request(1, 4, 1, 2))
+        sim.send(request(0, 6, 5, 1))
+        sim.send(b"\xff" + request(8, 3, 0, 1))
+        self.assertEqual(sim.quiet(), b"")
+        sim.call(cmd="fault", spec="readdress:4:9")   # its speed moves too
+        sim.ask(request(9, 4, 0, 2))
+        sim.ask(request(2, 6, 0x0101, 7))   # moves itself; answers at 4800
+        frames = sim.frames()
+        self.assertEqual(
+            [(f["dir"], f["addr"], f["verdict"], f["baud"]) for f in frames],
+            [("rx", 4, "ok", 9600), ("tx", 4, "ok", 9600),
+             ("rx", 3, "ok", 38400), ("tx", 3, "ok", 38400),
+             ("rx", 1, "ok", 19200), ("tx", 1, "ok", 19200),
+             ("rx", 0, "broadcast", 19200), ("rx", None, "garbage", None),
+             ("rx", 8, "unknown-addr", 19200),
+             ("rx", 9, "ok", 9600), ("tx", 9, "ok", 9600),
+             ("rx", 2, "ok", 4800), ("tx", 2, "ok", 4800)])
+        record = sim.stop()
+        self.assertEqual(record["frames"], frames)
+        self.assertEqual(record["config"]["baud"], 19200)
+        self.assertEqual(record["config"]["slave_baud"],
+                         {"1": 19200, "3": 38400, "7": 4800, "9": 9600})
+        self.assertEqual({s["addr"]: s["baud"] for s in record["slaves"]},
+                         {1: 19200, 3: 38400, 7: 4800, 9: 9600})
+
 
 class LifecycleTest(SimCase):
     def test_reconnect_replaces_client(self):
@@ -668,6 +705,19 @@ class LifecycleTest(SimCase):
             self.assertEqual(out.returncode, 2, args)
             self.assertNotIn("Traceback", out.stderr)
 
+    def test_bad_slave_baud_is_a_usage_error(self):
+        for spec in ("sdm120@4:baud=0", "sdm120@4:volts=230.5,baud=-9600",
+                     "regs@3:baud=fast", "regs@3:count=16,baud=9600.5",
+                     "xymd02@1:baud="):
+            out = subprocess.run([PYTHON, SIM, "--listen", "x", "--slave",
+                                  spec], capture_output=True, text=True,
+                                 timeout=TIMEOUT, cwd=self.tmp)
+            self.assertEqual(out.returncode, 2, spec)
+            self.assertIn("usage:", out.stderr)
+            self.assertIn(f"{spec}: baud must be a positive integer",
+                          out.stderr)
+            self.assertNotIn("Traceback", out.stderr)
+
 
 # --- timing ------------------------------------------------------------------
 
@@ -685,6 +735,41 @@ class TimingTest(SimCase):
         modelled = (8 + 165) * 10 / 9600 + 0.002
         assert_wire_time(self, samples, modelled, "9600 8N1, 173 bytes")
         self.assertEqual(sim.stats()["gap_violations"], 0)
+
+    def test_wire_model_at_each_slave_speed(self):
+        sim = self.start("--slave", "sdm120@4:volts=230.5,baud=9600",
+                         "--slave", "regs@3", "--baud", "19200",
+                         "--wire-model", "--turnaround-ms", "2")
+        samples = {4: [], 3: []}
+        for _ in range(5):
+            for addr in samples:
+                start = time.monotonic()
+                got = sim.ask(request(addr, 4, 0, 80))
+                samples[addr].append(time.monotonic() - start)
+                self.assertEqual(len(got), 5 + 160)
+                time.sleep(0.01)
+        for addr, baud in ((4, 9600), (3, 19200)):
+            modelled = (8 + 165) * 10 / baud + 0.002
+            assert_wire_time(self, samples[addr], modelled,
+                             f"slave {addr} at {baud} 8N1, 173 bytes")
+        self.assertEqual(sim.stats()["gap_violations"], 0)
+
+    def test_silence_at_each_slave_speed(self):
+        sim = self.start("--slave", "regs@3:baud=1200", "--slave", "regs@5",
+                         "--baud", "19200")
+        samples = {3: [], 5: []}
+        for _ in range(5):
+            for addr in samples:
+                start = time.monotonic()
+                self.assertEqual(sim.ask(with_crc(bytes((addr, 0x11)))),
+                                 exception(addr, 0x11, 1))
+                samples[addr].append(time.monotonic() - start)
+        # 3.5 characters at 1200 baud (29.2 ms), 20 ms at 19200; then the
+        # 1 ms turnaround.
+        assert_wire_time(self, samples[3], 3.5 * 10 / 1200 + 0.001,
+                         "end of an unknown frame at 1200 baud")
+        assert_wire_time(self, samples[5], 0.021,
+                         "end of an unknown frame at 19200 baud")
 
     def test_parity_adds_a_bit(self):
         sim = self.start("--slave", "regs@3", "--baud", "9600",
@@ -733,6 +818,39 @@ class TimingTest(SimCase):
         stats = sim.stats()
         self.assertEqual((stats["gap_violations"], stats["gap_rejected"]),
                          (1, 1))
+
+    def test_gap_at_the_speed_of_the_next_request(self):
+        """2.5 ms after a reply is short of 3.5 characters at 9600 baud
+        (3.65 ms), not at 19200 (1.82 ms), whatever the last slave was."""
+        sim = self.start("--slave", "sdm120@4:baud=9600", "--slave", "regs@3",
+                         "--baud", "19200")
+
+        def after_reply(first, then):
+            """Ask first, then ask then 2.5 ms after the reply; return the
+            gap the bus saw before then (ms), and violations counted."""
+            before = sim.stats()["gap_violations"]
+            time.sleep(0.01)
+            sim.ask(request(first, 4, 0, 2))
+            time.sleep(0.0025)
+            sim.ask(request(then, 4, 0, 2))
+            gap_ms = [f for f in sim.frames() if f["dir"] == "rx"][-1][
+                "gap_ms"]
+            return gap_ms, sim.stats()["gap_violations"] - before
+
+        # A gap of 3.5 ms or more (a late wake-up of either side) cannot
+        # tell the two speeds apart: such tries are not counted.
+        told = {4: 0, 3: 0}
+        for _ in range(40):
+            for first, then in ((3, 4), (4, 3)):
+                gap_ms, violations = after_reply(first, then)
+                self.assertGreaterEqual(gap_ms, 2.5)
+                if gap_ms < 3.5:
+                    self.assertEqual(violations, int(then == 4),
+                                     f"{first} then {then}: {gap_ms} ms")
+                    told[then] += 1
+            if min(told.values()) >= 3:
+                break
+        self.assertGreaterEqual(min(told.values()), 3, told)
 
 
 # --- an independent master: mbpoll (libmodbus) on the pty --------------------
