@@ -6,10 +6,12 @@ set -euo pipefail
 
 # Installed without Recommends, so what a Recommends would bring is named:
 # the host compiler and C library for the kernel's host tools (gcc,
-# libc6-dev), the arm64 C library headers for guest helpers
-# (libc6-dev-arm64-cross), pymodbus's serial server (python3-serial-asyncio).
+# libc6-dev), the arm64 and armhf C library headers for guest helpers
+# (libc6-dev-arm64-cross, libc6-dev-armhf-cross), pymodbus's serial server
+# (python3-serial-asyncio).
 host_pkgs=(
 	linux-source-6.12 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	make git flex bison bc libssl-dev libelf-dev ccache cpio xz-utils kmod
 	qemu-system-arm device-tree-compiler bluez bluez-test-tools busybox-static
 	sparse shellcheck dt-schema python3 python3-pymodbus python3-serial
@@ -23,7 +25,9 @@ for p in "${host_pkgs[@]}"; do
 		missing+=("$p")
 done
 
-# The guest root file system comes from Debian's arm64 packages.
+# The guest root file system comes from Debian's arm64 packages. (The
+# armhf guest's packages come through an apt state of its own: see
+# scripts/rootfs.sh.)
 arch_added=0
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64

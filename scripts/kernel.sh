@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the QEMU test kernel: Debian's linux-source-6.12, arm64, allnoconfig
-# plus scripts/kernel/test.config. Output and ccache stay in the cache
+# Build the QEMU test kernel: Debian's linux-source-6.12, arm64 (or armhf
+# with SUITE_ARCH=armhf, see lib.sh), allnoconfig plus the fragment. Output and ccache stay in the cache
 # directory; an unchanged tree with an unchanged fragment is not rebuilt.
 #
 #   scripts/kernel.sh          build (or reuse) and print the build directory
@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing: install linux-source-6.12 (scripts/deps.sh)"
-command -v "${KCROSS}gcc" >/dev/null || die "${KCROSS}gcc missing: install gcc-aarch64-linux-gnu (scripts/deps.sh)"
+command -v "${KCROSS}gcc" >/dev/null || die "${KCROSS}gcc missing: install gcc-${KCROSS%-} (scripts/deps.sh)"
 
 src=$(kernel_src)
 if [ ! -f "$src/.extracted" ]; then
@@ -55,13 +55,13 @@ fi
 
 export CCACHE_DIR=${CCACHE_DIR:-$SUITE_CACHE/ccache}
 stamp="$out/.built"
-if [ -f "$stamp" ] && [ -f "$out/arch/arm64/boot/Image" ] && [ -z "${KERNEL_FORCE:-}" ]; then
+if [ -f "$stamp" ] && [ -f "$out/$KIMAGE" ] && [ -z "${KERNEL_FORCE:-}" ]; then
 	note "kernel up to date: $out"
 else
 	note "building kernel in $out (cold: ~15-25 min on 2 cores; log: $out/build.log)"
 	start=$(date +%s)
 	if ! kmake -j"$(nproc)" CC="ccache ${KCROSS}gcc" HOSTCC="ccache gcc" \
-		Image modules >"$out/build.log" 2>&1; then
+		"$KIMAGE_TARGET" modules >"$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" >&2
 		die "kernel build failed (log: $out/build.log)"
 	fi

@@ -5,9 +5,42 @@
 SUITE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUITE_CACHE=${SERDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serdev-suite}
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-KERNEL_FRAGMENT=${KERNEL_FRAGMENT:-$SUITE_TOP/scripts/kernel/test.config}
-KARCH=arm64
-KCROSS=aarch64-linux-gnu-
+# The board: arm64 (the default) or armhf, a 32-bit ARM board (QEMU's
+# virt with a Cortex-A15) for what only shows with a 32-bit long.
+SUITE_ARCH=${SUITE_ARCH:-arm64}
+# shellcheck disable=SC2034 # used by the scripts that source this file
+case $SUITE_ARCH in
+arm64)
+	KARCH=arm64 KCROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image
+	KIMAGE_TARGET=Image DEB_ARCH=arm64 QEMU_SYSTEM=qemu-system-aarch64
+	QEMU_MACHINE=virt QEMU_CPU=cortex-a57 ;;
+armhf)
+	# No LPAE: the PCI window above 4 GiB stays off (highmem=off).
+	KARCH=arm KCROSS=arm-linux-gnueabihf- KIMAGE=arch/arm/boot/zImage
+	KIMAGE_TARGET=zImage DEB_ARCH=armhf QEMU_SYSTEM=qemu-system-arm
+	QEMU_MACHINE=virt,highmem=off QEMU_CPU=cortex-a15 ;;
+*)
+	echo "error: SUITE_ARCH=$SUITE_ARCH: arm64 or armhf" >&2
+	exit 1 ;;
+esac
+# The armhf kernel is the test fragment (less its 64-bit line) plus
+# scripts/kernel/armhf.config, merged into one file in the cache.
+if [ -z "${KERNEL_FRAGMENT:-}" ]; then
+	KERNEL_FRAGMENT=$SUITE_TOP/scripts/kernel/test.config
+	if [ "$SUITE_ARCH" = armhf ]; then
+		# Written aside and renamed: checks that run side by side source
+		# this file at once and must never read half of it.
+		mkdir -p "$SUITE_CACHE/armhf"
+		sed '/^CONFIG_64BIT=/d' "$KERNEL_FRAGMENT" \
+			"$SUITE_TOP/scripts/kernel/armhf.config" >"$SUITE_CACHE/armhf/test.config.$$"
+		if cmp -s "$SUITE_CACHE/armhf/test.config.$$" "$SUITE_CACHE/armhf/test.config"; then
+			rm -f "$SUITE_CACHE/armhf/test.config.$$"
+		else
+			mv "$SUITE_CACHE/armhf/test.config.$$" "$SUITE_CACHE/armhf/test.config"
+		fi
+		KERNEL_FRAGMENT=$SUITE_CACHE/armhf/test.config
+	fi
+fi
 
 die() {
 	echo "error: $*" >&2
@@ -36,7 +69,9 @@ kernel_version() {
 kernel_build_dir() {
 	local hash
 	hash=$(sha256sum "$KERNEL_FRAGMENT" | cut -c1-12)
-	echo "$SUITE_CACHE/build/linux-$(kernel_version)-$hash"
+	local arch=""
+	[ "$SUITE_ARCH" = arm64 ] || arch=-$SUITE_ARCH
+	echo "$SUITE_CACHE/build/linux-$(kernel_version)-$hash$arch"
 }
 
 kmake() {

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the serdev-suite QEMU board (arm64 virt, console on hvc0, PL011 free
 # for the device under test) and return the guest's verdict as exit status.
+# SUITE_ARCH=armhf boots the 32-bit board instead (scripts/lib.sh).
 #
 # Options:
 #   --name NAME         run name; the run directory is $SUITE_CACHE/runs/NAME
@@ -41,9 +42,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 missing (scripts/deps.sh)"
+command -v "$QEMU_SYSTEM" >/dev/null || die "$QEMU_SYSTEM missing (scripts/deps.sh)"
 kbuild=$("$SUITE_TOP/scripts/kernel.sh" --path)
-image=$kbuild/arch/arm64/boot/Image
+image=$kbuild/$KIMAGE
 [ -f "$image" ] || die "no test kernel at $image: run scripts/kernel.sh"
 base=$("$SUITE_TOP/scripts/rootfs.sh")
 
@@ -95,13 +96,13 @@ tcp:*)
 esac
 
 # shellcheck disable=SC2054 # QEMU option values contain commas
-machine=(-machine virt -cpu cortex-a57 -smp 2 -m 1024 -nographic -nic none
+machine=(-machine "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp 2 -m 1024 -nographic -nic none
 	 -no-reboot -device virtio-serial-device
 	 -device qemu-xhci,id=xhci,addr=0x2)
 
 # The board's DTB: QEMU's own, dumped with the same machine options, plus
 # the overlays.
-qemu-system-aarch64 "${machine[@]}" -machine dumpdtb="$run/virt.dtb" \
+"$QEMU_SYSTEM" "${machine[@]}" -machine dumpdtb="$run/virt.dtb" \
 	-display none >"$run/dumpdtb.log" 2>&1 || {
 	cat "$run/dumpdtb.log" >&2
 	die "QEMU could not dump the virt DTB"
@@ -128,7 +129,7 @@ else
 	con=(-chardev "file,id=con,path=$log")
 fi
 
-qemu-system-aarch64 "${machine[@]}" -kernel "$image" -initrd "$run/initrd.gz" \
+"$QEMU_SYSTEM" "${machine[@]}" -kernel "$image" -initrd "$run/initrd.gz" \
 	-dtb "$dtb" -append "$append" "${con[@]}" -device virtconsole,chardev=con \
 	-qmp "unix:$run/qmp.sock,server=on,wait=off" -monitor none \
 	"${serial_args[@]}" "${extra[@]}" 2>"$run/qemu.err" &

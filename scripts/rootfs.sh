@@ -4,6 +4,11 @@
 # download, multiarch): busybox, BlueZ tools and lm-sensors with the shared
 # libraries they need, plus the guest init. Cached by the hash of this script
 # and the guest files; prints the path of the cpio.gz.
+#
+# With SUITE_ARCH=armhf: busybox alone (static), from Debian's armhf
+# packages through an apt state of this script's own in the cache, so that
+# the host's dpkg needs no armhf architecture (its security index is not
+# needed either: the guest is a throwaway test machine).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +24,9 @@ bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btv
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
-dir=$SUITE_CACHE/rootfs/$hash
+prefix=""
+[ "$SUITE_ARCH" = arm64 ] || prefix=$SUITE_ARCH-
+dir=$SUITE_CACHE/rootfs/$prefix$hash
 if [ -f "$dir/base.cpio.gz" ]; then
 	echo "$dir/base.cpio.gz"
 	exit 0
@@ -29,6 +36,61 @@ note "building guest rootfs in $dir"
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/stage" "$dir/root"
 chmod 777 "$dir/debs"
+
+# The busybox applets the guest scripts use.
+applets="sh ash cat echo ls mount umount mkdir mknod sleep grep sed awk tr
+	cut head tail wc insmod rmmod modprobe lsmod poweroff reboot dmesg
+	timeout kill ps seq test [ printf od hexdump stat readlink find
+	ln rm cp mv true false uname date xargs basename dirname md5sum
+	sha256sum tee env expr setsid cttyhack ip ifconfig chmod sort uniq
+	watch usleep pidof killall stty dd which mkfifo"
+
+# pack ROOT: the initramfs of ROOT, replacing older ones of this board.
+pack() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"
+	mv "$dir/base.cpio.gz.tmp" "$dir/base.cpio.gz"
+	rm -rf "$dir/stage" "$dir/debs" "$dir/apt"
+	if [ -n "$prefix" ]; then
+		find "$SUITE_CACHE/rootfs" -mindepth 1 -maxdepth 1 -name "$prefix*" \
+			! -name "$prefix$hash" -exec rm -rf {} +
+	else
+		find "$SUITE_CACHE/rootfs" -mindepth 1 -maxdepth 1 ! -name "$hash" \
+			! -name '*-*' -exec rm -rf {} +
+	fi
+	echo "$dir/base.cpio.gz"
+}
+
+if [ "$SUITE_ARCH" != arm64 ]; then
+	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$mirror" ] || die "no Debian mirror in this machine's apt sources"
+	st=$dir/apt
+	mkdir -p "$st/lists/partial" "$st/cache/archives/partial"
+	echo "deb [arch=$DEB_ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main" \
+		>"$st/sources.list"
+	apt_own=(-o Dir::Etc::SourceList="$st/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+		 -o Dir::State::Lists="$st/lists" -o Dir::Cache="$st/cache"
+		 -o APT::Architecture="$DEB_ARCH" -o APT::Architectures::="$DEB_ARCH"
+		 -o Debug::NoLocking=1)
+	if ! apt-get "${apt_own[@]}" update >"$dir/download.log" 2>&1 ||
+	   ! (cd "$dir/debs" && apt-get "${apt_own[@]}" download busybox-static \
+		>>"$dir/download.log" 2>&1); then
+		tail -n 5 "$dir/download.log" >&2
+		die "apt-get download of $DEB_ARCH busybox-static failed"
+	fi
+	dpkg-deb -x "$dir"/debs/busybox-static_*.deb "$dir/stage" || die "cannot unpack busybox-static"
+	root=$dir/root
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,etc,proc,sys,dev,tmp,run,mnt,root,lib/modules,lib/firmware}
+	cp "$dir/stage/bin/busybox" "$root/bin/busybox"
+	for a in $applets; do
+		ln -sf /bin/busybox "$root/bin/$a"
+	done
+	install -m 0755 "$guest/init" "$root/init"
+	cp "$guest/lib.sh" "$root/lib/suite.sh"
+	pack "$root"
+	exit 0
+fi
+
 specs=()
 for p in "${pkgs[@]}"; do specs+=("$p:arm64"); done
 specs+=("${all_pkgs[@]}")
@@ -45,12 +107,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,m
 cp "$dir/stage/bin/busybox" "$root/bin/busybox"
 # The busybox binary is arm64: list its applets from the package's docs is
 # fragile, so link the ones the guest scripts use.
-for a in sh ash cat echo ls mount umount mkdir mknod sleep grep sed awk tr \
-	 cut head tail wc insmod rmmod modprobe lsmod poweroff reboot dmesg \
-	 timeout kill ps seq test '[' printf od hexdump stat readlink find \
-	 ln rm cp mv true false uname date xargs basename dirname md5sum \
-	 sha256sum tee env expr setsid cttyhack ip ifconfig chmod sort uniq \
-	 watch usleep pidof killall stty dd which mkfifo; do
+for a in $applets; do
 	ln -sf /bin/busybox "$root/bin/$a"
 done
 
@@ -109,9 +166,5 @@ aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -I"$dir/stage/usr/include/modbus
 copy_needed "$root/usr/bin/mb-poll"
 chmod +x "$root/init"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$dir/base.cpio.gz.tmp"
-mv "$dir/base.cpio.gz.tmp" "$dir/base.cpio.gz"
-rm -rf "$dir/stage" "$dir/debs"
 # Older rootfs builds are never used again.
-find "$SUITE_CACHE/rootfs" -mindepth 1 -maxdepth 1 ! -name "$hash" -exec rm -rf {} +
-echo "$dir/base.cpio.gz"
+pack "$root"

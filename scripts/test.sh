@@ -37,6 +37,10 @@ check() {
 # Setup steps: without them nothing else can run.
 check "deps: packages installed" scripts/deps.sh || finish
 check "kernel: test kernel built, fragment verified" scripts/kernel.sh || finish
+# The 32-bit board's kernel, one build after the other (never two at once).
+armhf=1
+check "kernel (armhf): 32-bit test kernel built, fragment verified" \
+	env SUITE_ARCH=armhf scripts/kernel.sh || armhf=0
 ksrc=$(kernel_src)
 
 # Modules: W=1 and sparse must be silent.
@@ -115,6 +119,8 @@ collect() {
 # checks that use them run side by side.
 check "rootfs: guest initramfs built" scripts/rootfs.sh || finish
 check "dt-doc-validate: bindings tree prepared" scripts/dt-check.sh --prepare || finish
+[ $armhf = 0 ] || check "build (armhf): modules for a 32-bit long, W=1 clean; its rootfs" \
+	scripts/armhf.sh --prepare || armhf=0
 export DT_CHECK_PREPARED=1
 
 # End-to-end scenarios against real peers, the longest first, and the
@@ -130,10 +136,19 @@ job "kunit-fuzz: guest boot, clean console" scripts/qemu-run.sh --name kunit-fuz
 job "kunit: guest boot, clean console" scripts/qemu-run.sh --name kunit --modules \
 	--guest tests/kunit/run.guest.sh --timeout 600 \
 	--append 'kunit.filter=speed>very_slow'
+# The 32-bit board: the same KUnit cases, and a scenario of its own
+# (modbus-armhf). Without its build (counted as failed above) neither runs.
+if [ $armhf = 1 ]; then
+	job "kunit-armhf: 32-bit guest boot, clean console" scripts/armhf.sh \
+		scripts/qemu-run.sh --name kunit-armhf --modules \
+		--guest tests/kunit/run.guest.sh --timeout 600 \
+		--append 'kunit.filter=speed>very_slow'
+fi
 for s in tests/e2e/*.sh; do
 	s=$(basename "$s" .sh)
 	case " $long " in *" $s "*) continue ;; esac
 	case $s in *.guest) continue ;; esac
+	case $s in *-armhf) [ $armhf = 1 ] || continue ;; esac
 	job "e2e: $s" "tests/e2e/$s.sh"
 done
 
@@ -240,6 +255,7 @@ kunit_count() {
 }
 kunit_count kunit tests/kunit/suites
 kunit_count kunit-fuzz tests/kunit/fuzz.suites
+[ $armhf = 0 ] || kunit_count kunit-armhf tests/kunit/suites
 # How many inputs each fuzz case fed (it checks the count itself).
 tr -d '\r' <"$SUITE_CACHE/runs/kunit-fuzz/console.log" |
 	sed -n 's/^\[ *[0-9.]*\] *# \([a-z0-9_]*\): \(fuzz.*inputs.*\)$/       | \1: \2/p'

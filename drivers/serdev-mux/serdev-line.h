@@ -76,7 +76,7 @@ static inline unsigned int serdev_line_silent_us(unsigned int baud,
 		return 0;
 	if (baud > 19200)
 		return 1750;
-	return DIV_ROUND_UP(serdev_line_ns(baud, parity, 7), 2 * NSEC_PER_USEC);
+	return DIV_ROUND_UP_ULL(serdev_line_ns(baud, parity, 7), 2 * NSEC_PER_USEC);
 }
 
 /**
