@@ -101,9 +101,9 @@ void serdev_mux_sleep_us(unsigned long us)
  *            DE setup and hold)
  *
  * The wire time of what the UART still holds, of @queued more bytes at the
- * line's speed, @extra_us and the margin of serdev-line.h. A wait for the
- * UART to drain uses it as its timeout: it grows with the bytes pending
- * and the slowness of the line, never a fixed cap.
+ * line's speed, @extra_us and the drain slack of serdev-line.h. A wait for
+ * the UART to drain uses it as its timeout: it grows with the bytes
+ * pending and the slowness of the line, never a fixed cap.
  *
  * Return: a timeout in jiffies, at least 1.
  */
@@ -117,8 +117,31 @@ unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
 	return serdev_line_jiffies(max_t(s64, in_uart, 0) +
 				   serdev_line_ns(mux->applied_baud,
 						  mux->applied_parity, queued) +
-				   ((u64)extra_us + SERDEV_LINE_MARGIN_MS *
+				   ((u64)extra_us + SERDEV_LINE_DRAIN_SLACK_MS *
 				    USEC_PER_MSEC) * NSEC_PER_USEC);
+}
+
+/**
+ * serdev_mux_rx_jiffies() - how long a response may take
+ * @mux: the mux, with @mux->lock held
+ * @chars: the response's length
+ * @timeout_ms: the peer's own time to answer
+ *
+ * Return: the wire time of what the UART still holds and of @chars, plus
+ * @timeout_ms and the margin of serdev-line.h, in jiffies.
+ */
+unsigned long serdev_mux_rx_jiffies(struct serdev_mux *mux, size_t chars,
+				    unsigned int timeout_ms)
+{
+	s64 in_uart;
+
+	lockdep_assert_held(&mux->lock);
+	in_uart = ktime_to_ns(ktime_sub(mux->tx_wire_end, ktime_get()));
+	return serdev_line_jiffies(max_t(s64, in_uart, 0) +
+				   serdev_line_ns(mux->applied_baud,
+						  mux->applied_parity, chars) +
+				   ((u64)timeout_ms + SERDEV_LINE_MARGIN_MS) *
+				   NSEC_PER_MSEC);
 }
 
 /**

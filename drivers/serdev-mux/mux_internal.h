@@ -245,6 +245,8 @@ void serdev_mux_drain(struct serdev_mux *mux);
 void serdev_mux_sleep_us(unsigned long us);
 unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
 				      unsigned int extra_us);
+unsigned long serdev_mux_rx_jiffies(struct serdev_mux *mux, size_t chars,
+				    unsigned int timeout_ms);
 
 /* mux_xfer.c */
 bool serdev_mux_route_xfer(struct serdev_mux_port *port, const u8 *buf,

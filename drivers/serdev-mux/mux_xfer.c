@@ -179,19 +179,21 @@ bool serdev_mux_route_xfer(struct serdev_mux_port *port, const u8 *buf,
 }
 
 /*
- * The response's time: what the UART still sends of the request, then the
- * peer's @xfer->timeout_ms, then @xfer->rx_len characters on the wire.
+ * The response's time counts from the end of the request on the wire (a
+ * UART may send later than its speed says: wait until it has), then the
+ * peer's @xfer->timeout_ms, then @xfer->rx_len characters.
  */
-static unsigned long serdev_mux_rx_jiffies(struct serdev_mux_port *port,
-					   const struct serdev_mux_xfer *xfer)
+static unsigned long serdev_mux_xfer_rx_jiffies(struct serdev_mux_port *port,
+						const struct serdev_mux_xfer *xfer)
 {
 	struct serdev_mux *mux = port->mux;
 	unsigned long timeout;
 
 	mutex_lock(&mux->lock);
-	timeout = serdev_mux_sent_jiffies(mux, xfer->rx_len, 0);
+	serdev_mux_drain(mux);
+	timeout = serdev_mux_rx_jiffies(mux, xfer->rx_len, xfer->timeout_ms);
 	mutex_unlock(&mux->lock);
-	return timeout + msecs_to_jiffies(xfer->timeout_ms);
+	return timeout;
 }
 
 static int serdev_mux_xfer_send(struct serdev_mux_port *port, const u8 *tx,
@@ -276,7 +278,7 @@ ssize_t serdev_mux_transfer(struct serdev_device *serdev,
 	ret = serdev_mux_xfer_send(port, xfer->tx, xfer->tx_len);
 	if (!ret && xfer->rx_len &&
 	    !wait_for_completion_timeout(&rx.done,
-					 serdev_mux_rx_jiffies(port, xfer)))
+					 serdev_mux_xfer_rx_jiffies(port, xfer)))
 		ret = rx.got ? -EPROTO : -ETIMEDOUT;
 
 	spin_lock_irqsave(&port->rx_lock, flags);

@@ -25,11 +25,20 @@
 #define SERDEV_LINE_SLOWEST_BAUD	300U
 
 /*
- * Added to every wait for bytes to cross the wire: the UART's interrupt
- * latency and the scheduler. It is a margin on top of the wire time, never
- * a cap on it.
+ * Added to every wait for a peer's answer: the UART's interrupt latency
+ * and the scheduler. It is a margin on top of the wire time, never a cap
+ * on it.
  */
 #define SERDEV_LINE_MARGIN_MS		20U
+
+/*
+ * Added to every wait for the UART to send what it holds. A UART may fall
+ * behind its nominal speed (its FIFO refilled late, flow control, an
+ * emulated UART on a busy host): a wait that ended at the estimate would
+ * start the next step while the frame is still going out. One that has not
+ * drained after this much more is taken as stuck and the wait ends.
+ */
+#define SERDEV_LINE_DRAIN_SLACK_MS	1000U
 
 /**
  * serdev_line_char_bits() - bits in one character on a serdev line
@@ -113,6 +122,23 @@ static inline unsigned long serdev_line_wait_jiffies(unsigned int baud,
 		 ((u64)extra_ms + SERDEV_LINE_MARGIN_MS) * NSEC_PER_MSEC;
 
 	return serdev_line_jiffies(ns);
+}
+
+/**
+ * serdev_line_drain_jiffies() - how long to wait for a UART to drain
+ * @baud: the line speed (0: not known yet)
+ * @parity: the line's parity
+ * @chars: characters the UART still holds
+ *
+ * Return: the wire time of @chars plus SERDEV_LINE_DRAIN_SLACK_MS, as
+ * serdev_line_jiffies().
+ */
+static inline unsigned long serdev_line_drain_jiffies(unsigned int baud,
+						      enum serdev_parity parity,
+						      u64 chars)
+{
+	return serdev_line_jiffies(serdev_line_ns(baud, parity, chars) +
+				   (u64)SERDEV_LINE_DRAIN_SLACK_MS * NSEC_PER_MSEC);
 }
 
 #endif /* _SERDEV_LINE_H */

@@ -259,9 +259,15 @@ static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 	if (ret >= 0 && ret != req_len)
 		ret = -ETIMEDOUT;
 	if (ret >= 0) {
-		/* The request may still be in the UART: its time counts too. */
+		/*
+		 * The slave's time counts from the end of the request on the
+		 * wire: a UART may send later than its speed says.
+		 */
+		serdev_device_wait_until_sent(mb->serdev,
+					      serdev_line_drain_jiffies(mb->baud,
+									SERDEV_PARITY_NONE,
+									req_len));
 		timeout = serdev_line_wait_jiffies(mb->baud, SERDEV_PARITY_NONE,
-						   req_len +
 						   modbus_rtu_expected_len(req),
 						   mb->timeout_ms);
 		left = wait_for_completion_timeout(&mb->rx_done, timeout);

@@ -531,12 +531,11 @@ static bool mt_wait_drain(struct serdev_fake *fake, unsigned int waits,
  * DE drops at the last stop bit, however long the frame: 255 bytes at 2400
  * baud take 1062.5 ms, after the 14.6 ms silent interval, past any fixed
  * cap. The mux sleeps on an hrtimer until then and only then asks the UART
- * (the tty core polls once a jiffy), with the margin as the timeout.
+ * (the tty core polls once a jiffy), with the drain slack as the timeout.
  */
 static void mt_drain_wait_follows_the_line(struct kunit *test)
 {
 	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-bus");
-	unsigned int slack = SERDEV_LINE_MARGIN_MS + 2 * jiffies_to_msecs(1);
 	struct serdev_fake_line line;
 	static u8 frame[255];
 	ktime_t start;
@@ -556,7 +555,8 @@ static void mt_drain_wait_follows_the_line(struct kunit *test)
 	KUNIT_EXPECT_GE_MSG(test, us, 1062500LL + 14000, "255 bytes at 2400");
 	KUNIT_EXPECT_LE_MSG(test, us, 1062500LL + 14584 + 20000,
 			    "255 bytes at 2400");
-	KUNIT_EXPECT_LE(test, jiffies_to_msecs(line.wait_timeout), slack);
+	KUNIT_EXPECT_LE(test, jiffies_to_msecs(line.wait_timeout),
+			SERDEV_LINE_DRAIN_SLACK_MS + 2 * jiffies_to_msecs(1));
 	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, sizeof(frame)));
 
 	/* Once the UART said it was empty, the next frame waits for itself. */
