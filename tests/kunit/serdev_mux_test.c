@@ -528,6 +528,19 @@ static bool mt_wait_drain(struct serdev_fake *fake, unsigned int waits,
 }
 
 /*
+ * @us from a write to the UART's wait: never before the frame's last stop
+ * bit (@wire_us after the silent interval, @gap_us), and not much later:
+ * 10 % and 50 ms for a busy machine, far less than the drain slack or a
+ * wrong line speed would add.
+ */
+static void mt_expect_drain_at(struct kunit *test, s64 us, s64 wire_us,
+			       s64 gap_us, const char *what)
+{
+	KUNIT_EXPECT_GE_MSG(test, us, wire_us + gap_us - 1000, what);
+	KUNIT_EXPECT_LE_MSG(test, us, wire_us * 11 / 10 + gap_us + 50000, what);
+}
+
+/*
  * DE drops at the last stop bit, however long the frame: 255 bytes at 2400
  * baud take 1062.5 ms, after the 14.6 ms silent interval, past any fixed
  * cap. The mux sleeps on an hrtimer until then and only then asks the UART
@@ -539,7 +552,6 @@ static void mt_drain_wait_follows_the_line(struct kunit *test)
 	struct serdev_fake_line line;
 	static u8 frame[255];
 	ktime_t start;
-	s64 us;
 
 	KUNIT_ASSERT_EQ(test, serdev_device_set_baudrate(ctx->a->serdev, 2400),
 			2400U);
@@ -550,25 +562,24 @@ static void mt_drain_wait_follows_the_line(struct kunit *test)
 			(int)sizeof(frame));
 	KUNIT_ASSERT_TRUE(test, mt_wait_drain(ctx->fake, line.waits, &line));
 	KUNIT_EXPECT_EQ(test, line.baud, 2400U);
-	us = ktime_us_delta(line.wait_at, start);
 	/* The interval counts from the grant, a few us before the frame. */
-	KUNIT_EXPECT_GE_MSG(test, us, 1062500LL + 14000, "255 bytes at 2400");
-	KUNIT_EXPECT_LE_MSG(test, us, 1062500LL + 14584 + 20000,
-			    "255 bytes at 2400");
+	mt_expect_drain_at(test, ktime_us_delta(line.wait_at, start), 1062500,
+			   14584, "255 bytes at 2400 baud");
 	KUNIT_EXPECT_LE(test, jiffies_to_msecs(line.wait_timeout),
 			SERDEV_LINE_DRAIN_SLACK_MS + 2 * jiffies_to_msecs(1));
 	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, sizeof(frame)));
 
-	/* Once the UART said it was empty, the next frame waits for itself. */
+	/* The next port's frame is timed at its own speed. */
 	KUNIT_ASSERT_TRUE(test, mt_wait_owner(ctx->mux, NULL));
 	serdev_fake_line(ctx->fake, &line);
 	start = ktime_get();
-	serdev_device_write_buf(ctx->b->serdev, "frame", 5);
+	KUNIT_ASSERT_EQ(test, serdev_device_write_buf(ctx->b->serdev, frame,
+						      sizeof(frame)),
+			(int)sizeof(frame));
 	KUNIT_ASSERT_TRUE(test, mt_wait_drain(ctx->fake, line.waits, &line));
 	KUNIT_EXPECT_EQ(test, line.baud, 19200U);
-	us = ktime_us_delta(line.wait_at, start);
-	KUNIT_EXPECT_GE_MSG(test, us, 2604LL, "5 bytes at 19200");
-	KUNIT_EXPECT_LE_MSG(test, us, 2604LL + 1823 + 20000, "5 bytes at 19200");
+	mt_expect_drain_at(test, ktime_us_delta(line.wait_at, start), 132813, 0,
+			   "255 bytes at 19200 baud");
 }
 
 /*
