@@ -92,19 +92,6 @@ dkms_build() {
 	ls "$t/tree/serdev-suite/0.1/$krel/"*/module/btserdev.ko
 }
 
-# harness_boot FIXTURE TIMEOUT PATTERN: the boot of tests/harness/FIXTURE
-# fails, and the runner says PATTERN.
-harness_boot() {
-	local out
-	if out=$(scripts/qemu-run.sh --name "harness-$1" --timeout "$2" \
-		--guest "tests/harness/$1.guest.sh" 2>&1); then
-		echo "the runner passed the $1 fixture"
-		return 1
-	fi
-	echo "$out"
-	grep -qE "$3" <<<"$out"
-}
-
 # Everything below is independent: checks run in a pool of $SUITE_JOBS (3)
 # at once (QEMU boots are one guest each), longest first. Each check's lines
 # are printed together, in the order the checks were started.
@@ -164,12 +151,6 @@ job "e2e: bt-l2ping" tests/e2e/bt-l2ping.sh
 job "kunit-fuzz: guest boot, clean console" scripts/qemu-run.sh --name kunit-fuzz \
 	--modules --guest tests/kunit/run.guest.sh --timeout 600 \
 	--append kunit.filter=speed=very_slow --append btserdev_h4_test.short_rounds=1
-# Mostly waiting, so they run beside the CPU-bound boots: the emulators'
-# own tests (the project's host-side peers; their wire models sleep) and
-# the hung-guest fixture of the harness (see below).
-job "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1 \
-	/usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
-job "harness: a hung guest fails at the timeout" harness_boot hang 40 'did not finish within 40 s'
 long="bt-l2ping usb-hotplug ldisc-pty"
 for s in usb-hotplug ldisc-pty; do
 	job "e2e: $s" "tests/e2e/$s.sh"
@@ -209,8 +190,21 @@ harness_no_peer() {
 	grep -q 'peer socket .* does not exist' <<<"$out"
 }
 job "harness: a scenario without its peer fails clearly" harness_no_peer
+# harness_boot FIXTURE TIMEOUT PATTERN: the boot of tests/harness/FIXTURE
+# fails, and the runner says PATTERN.
+harness_boot() {
+	local out
+	if out=$(scripts/qemu-run.sh --name "harness-$1" --timeout "$2" \
+		--guest "tests/harness/$1.guest.sh" 2>&1); then
+		echo "the runner passed the $1 fixture"
+		return 1
+	fi
+	echo "$out"
+	grep -qE "$3" <<<"$out"
+}
 job "harness: a guest 'not ok' fails the boot" harness_boot not-ok 120 'guest verdict: fail'
 job "harness: a kernel WARNING fails the boot" harness_boot warning 120 'kernel report on the console: .*WARNING: CPU'
+job "harness: a hung guest fails at the timeout" harness_boot hang 40 'did not finish within 40 s'
 harness_kmemleak_off() {
 	harness_boot kmemleak-off 120 'kmemleak' &&
 		grep -aq '^SUITE-CHECK: not ok kmemleak found leaks or did not scan' \
@@ -255,6 +249,9 @@ for f in "${shs[@]}"; do
 	job "shellcheck: $f" shellcheck -x "$f"
 done
 
+# Host-side peers the project wrote are tested too.
+job "peers: emulator self-tests (python unittest)" env PYTHONDONTWRITEBYTECODE=1 \
+	/usr/bin/python3 -m unittest discover -s tests/peers -p 'test_*.py'
 
 collect
 
