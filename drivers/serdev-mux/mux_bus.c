@@ -93,6 +93,19 @@ void serdev_mux_sleep_us(unsigned long us)
 	usleep_range(us, us + SERDEV_MUX_SLEEP_SLACK_US);
 }
 
+/*
+ * Wire time of what the UART still holds and of @chars more characters at
+ * the line's speed, in ns. Called with mux->lock held.
+ */
+static u64 serdev_mux_wire_ns(struct serdev_mux *mux, size_t chars)
+{
+	s64 in_uart = ktime_to_ns(ktime_sub(mux->tx_wire_end, ktime_get()));
+
+	lockdep_assert_held(&mux->lock);
+	return max_t(s64, in_uart, 0) +
+	       serdev_line_ns(mux->applied_baud, mux->applied_parity, chars);
+}
+
 /**
  * serdev_mux_sent_jiffies() - how long bytes may take to leave the wire
  * @mux: the mux, with @mux->lock held
@@ -110,13 +123,7 @@ void serdev_mux_sleep_us(unsigned long us)
 unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
 				      unsigned int extra_us)
 {
-	s64 in_uart;
-
-	lockdep_assert_held(&mux->lock);
-	in_uart = ktime_to_ns(ktime_sub(mux->tx_wire_end, ktime_get()));
-	return serdev_line_jiffies(max_t(s64, in_uart, 0) +
-				   serdev_line_ns(mux->applied_baud,
-						  mux->applied_parity, queued) +
+	return serdev_line_jiffies(serdev_mux_wire_ns(mux, queued) +
 				   ((u64)extra_us + SERDEV_LINE_DRAIN_SLACK_MS *
 				    USEC_PER_MSEC) * NSEC_PER_USEC);
 }
@@ -133,13 +140,7 @@ unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
 unsigned long serdev_mux_rx_jiffies(struct serdev_mux *mux, size_t chars,
 				    unsigned int timeout_ms)
 {
-	s64 in_uart;
-
-	lockdep_assert_held(&mux->lock);
-	in_uart = ktime_to_ns(ktime_sub(mux->tx_wire_end, ktime_get()));
-	return serdev_line_jiffies(max_t(s64, in_uart, 0) +
-				   serdev_line_ns(mux->applied_baud,
-						  mux->applied_parity, chars) +
+	return serdev_line_jiffies(serdev_mux_wire_ns(mux, chars) +
 				   ((u64)timeout_ms + SERDEV_LINE_MARGIN_MS) *
 				   NSEC_PER_MSEC);
 }
