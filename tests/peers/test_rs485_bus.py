@@ -721,17 +721,24 @@ class LifecycleTest(SimCase):
 
 # --- timing ------------------------------------------------------------------
 
+def timed_asks(test, sim, frame, rounds, reply_len, pause=0.01):
+    """Send frame rounds times; return each answer's time, checking its
+    length."""
+    samples = []
+    for _ in range(rounds):
+        start = time.monotonic()
+        got = sim.ask(frame)
+        samples.append(time.monotonic() - start)
+        test.assertEqual(len(got), reply_len)
+        time.sleep(pause)
+    return samples
+
+
 class TimingTest(SimCase):
     def test_wire_model_latency(self):
         sim = self.start("--slave", "sdm120@2", "--baud", "9600",
                          "--wire-model", "--turnaround-ms", "2")
-        samples = []
-        for _ in range(5):
-            start = time.monotonic()
-            got = sim.ask(request(2, 4, 0, 80))
-            samples.append(time.monotonic() - start)
-            self.assertEqual(len(got), 5 + 160)
-            time.sleep(0.01)
+        samples = timed_asks(self, sim, request(2, 4, 0, 80), 5, 5 + 160)
         modelled = (8 + 165) * 10 / 9600 + 0.002
         assert_wire_time(self, samples, modelled, "9600 8N1, 173 bytes")
         self.assertEqual(sim.stats()["gap_violations"], 0)
@@ -743,11 +750,8 @@ class TimingTest(SimCase):
         samples = {4: [], 3: []}
         for _ in range(5):
             for addr in samples:
-                start = time.monotonic()
-                got = sim.ask(request(addr, 4, 0, 80))
-                samples[addr].append(time.monotonic() - start)
-                self.assertEqual(len(got), 5 + 160)
-                time.sleep(0.01)
+                samples[addr] += timed_asks(self, sim, request(addr, 4, 0, 80),
+                                            1, 5 + 160)
         for addr, baud in ((4, 9600), (3, 19200)):
             modelled = (8 + 165) * 10 / baud + 0.002
             assert_wire_time(self, samples[addr], modelled,
@@ -774,13 +778,7 @@ class TimingTest(SimCase):
     def test_parity_adds_a_bit(self):
         sim = self.start("--slave", "regs@3", "--baud", "9600",
                          "--parity", "E", "--wire-model")
-        samples = []
-        for _ in range(3):
-            start = time.monotonic()
-            got = sim.ask(request(3, 4, 0, 125))
-            samples.append(time.monotonic() - start)
-            self.assertEqual(len(got), 5 + 250)
-            time.sleep(0.01)
+        samples = timed_asks(self, sim, request(3, 4, 0, 125), 3, 5 + 250)
         # 11 bits a character; 10 would be 9 % short, 12 9 % long.
         modelled = (8 + 255) * 11 / 9600 + 0.001
         assert_wire_time(self, samples, modelled, "9600 8E1, 263 bytes")
@@ -789,14 +787,11 @@ class TimingTest(SimCase):
     def test_without_wire_model_replies_at_once(self):
         sim = self.start("--slave", "sdm120@2", "--baud", "9600",
                          "--turnaround-ms", "5")
-        samples = []
-        for _ in range(3):
-            start = time.monotonic()
-            got = sim.ask(request(2, 4, 0, 80))
-            samples.append(time.monotonic() - start)
+        samples = timed_asks(self, sim, request(2, 4, 0, 80), 3, 5 + 160,
+                             pause=0)
         # The turnaround only: far below the 180 ms the wire would take.
         assert_wire_time(self, samples, 0.005, "no wire model")
-        self.assertLess(max(samples), (8 + len(got)) * 10 / 9600)
+        self.assertLess(max(samples), (8 + 5 + 160) * 10 / 9600)
 
     def test_back_to_back_requests_violate_the_gap(self):
         sim = self.start("--slave", "xymd02@1:temp=23.5,rh=41.2")
