@@ -18,11 +18,19 @@ copy=$SUITE_CACHE/armhf/tree
 if [ "${1:-}" = --prepare ]; then
 	kdir=$("$SUITE_TOP/scripts/kernel.sh")
 	"$SUITE_TOP/scripts/rootfs.sh" >/dev/null
-	rm -rf "$copy"
+	# The copy keeps its objects between runs (sources copied with their
+	# times, so make rebuilds what changed) only after a build that was
+	# clean: a warning is printed when a file compiles, never again.
+	files=$(git -C "$SUITE_TOP" ls-files | sort | sha1sum)
+	if [ ! -e "$copy.clean" ] || [ "$(cat "$copy.clean")" != "$files" ]; then
+		rm -rf "$copy"
+	fi
+	rm -f "$copy.clean"
 	mkdir -p "$copy"
-	git -C "$SUITE_TOP" ls-files -z | (cd "$SUITE_TOP" && xargs -0 cp --parents -t "$copy")
+	git -C "$SUITE_TOP" ls-files -z |
+		(cd "$SUITE_TOP" && xargs -0 cp -p --parents -t "$copy")
 	make -C "$copy" KDIR="$kdir" ARCH="$KARCH" CROSS_COMPILE="$KCROSS" W=1 \
-		modules >"$copy.build.log" 2>&1 || {
+		-j"$(nproc)" modules >"$copy.build.log" 2>&1 || {
 		tail -n 30 "$copy.build.log" >&2
 		die "the modules do not build for armhf"
 	}
@@ -30,6 +38,7 @@ if [ "${1:-}" = --prepare ]; then
 	if grep -E '(warning|error):' "$copy.build.log"; then
 		die "the armhf build (W=1) warns"
 	fi
+	echo "$files" >"$copy.clean"
 	exit 0
 fi
 
