@@ -47,7 +47,12 @@ ksrc=$(kernel_src)
 build_clean() {
 	make -j"$(nproc)" check >"$logs/build.out" 2>&1 || { cat "$logs/build.out"; return 1; }
 	cat "$logs/build.out"
-	! grep -E '(warning|error):' "$logs/build.out"
+	# A warning is printed when its file compiles, never again: a build
+	# that warned leaves no objects behind for the next run to trust.
+	if grep -E '(warning|error):' "$logs/build.out"; then
+		make clean >/dev/null 2>&1
+		return 1
+	fi
 }
 # The armhf modules build on the other core meanwhile (a copy of the tree).
 if [ $armhf = 1 ]; then
