@@ -16,7 +16,7 @@ hci_acl() {
 }
 # l2ping exits 0 even when no echo came back: read its summary.
 pings() {
-	l2ping -i "$1" -c 10 -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
+	l2ping -i "$1" -c 10 -f -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
 	cat /tmp/l2ping.txt
 	grep -q '^10 sent, 10 received, 0% loss' /tmp/l2ping.txt
 }
