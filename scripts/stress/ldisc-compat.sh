@@ -14,7 +14,7 @@
 # cycles count only when its scenario passed as a whole (every check, the
 # console scan) and its final kmemleak scan completed; otherwise its line
 # says 0 clean. Exits non-zero unless every cycle was clean and every
-# count is 0. make test runs the same scenarios with 5 cycles each.
+# count is 0. make test runs the same scenarios with 3 cycles each.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 name=ldisc-pty
 peer=$(e2e_peer_dir "$name")
 "$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-pts0.dtso" "$peer/bt-pts0.dtbo"
-cycles=${LDISC_CYCLES:-5}
+cycles=${LDISC_CYCLES:-3}
 echo "$cycles" >"$peer/cycles"
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout $((300 + 10 * cycles)) --modules \
