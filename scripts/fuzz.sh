@@ -5,7 +5,8 @@
 # receive path (14,500 long streams, then 20 rounds of 50,000 short
 # inputs), the Broadcom .hcd check, the Modbus RTU response checks and the
 # device tree blob header check (10^6 inputs each). make test runs the
-# same cases with one round of short H4 inputs. Prints each case's count of
+# same cases with one round of short H4 inputs and 10^5 .hcd and Modbus
+# inputs. Prints each case's count of
 # inputs and ends with "N passed, N failed" (KUnit cases, the boot itself
 # and each expected suite). Console: $SUITE_CACHE/runs/fuzz/console.log.
 #

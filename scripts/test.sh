@@ -175,7 +175,9 @@ fi
 job "e2e: bt-l2ping" tests/e2e/bt-l2ping.sh
 job "kunit-fuzz: guest boot, clean console" scripts/qemu-run.sh --name kunit-fuzz \
 	--modules --guest tests/kunit/run.guest.sh --timeout 600 \
-	--append kunit.filter=speed=very_slow --append btserdev_h4_test.short_rounds=1
+	--append kunit.filter=speed=very_slow --append btserdev_h4_test.short_rounds=1 \
+	--append btserdev_bcm_test.fuzz_inputs=100000 \
+	--append serdev_modbus_test.fuzz_inputs=100000
 long="bt-l2ping usb-hotplug ldisc-pty"
 for s in usb-hotplug ldisc-pty; do
 	job "e2e: $s" "tests/e2e/$s.sh"

@@ -202,14 +202,16 @@ static int hcd_oracle(const u8 *d, size_t len, size_t *bad)
 }
 
 /*
- * The fuzz: a million inputs, each a random well-formed file (Write RAM
- * records of random sizes, other vendor commands, the launch) left intact
- * or given 1-3 mutations (bit flips, replaced, inserted and deleted bytes,
+ * The fuzz: fuzz_inputs inputs (10^6 unless told; make test runs 10^5),
+ * each a random well-formed file (Write RAM records of random sizes, other
+ * vendor commands, the launch) left intact or given 1-3 mutations (bit flips, replaced, inserted and deleted bytes,
  * cuts, extreme length bytes, opcodes swapped for Launch RAM, Write RAM or
  * a non-vendor command, a record appended), or random bytes. The check's
  * verdict and the offset it reports must be the walk's.
  */
-#define HCD_FUZZ_INPUTS	1000000U
+static unsigned int fuzz_inputs = 1000000;
+module_param(fuzz_inputs, uint, 0444);
+MODULE_PARM_DESC(fuzz_inputs, "inputs of the .hcd fuzz (10^6, at least 1000)");
 
 static u32 hcd_rand(struct rnd_state *rs, u32 n)
 {
@@ -299,8 +301,9 @@ static void hcd_fuzz(struct kunit *test)
 	int ret, want;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_GE(test, fuzz_inputs, 1000U);
 	prandom_seed_state(&rnd, 0x686364667a7aULL);
-	for (i = 0; i < HCD_FUZZ_INPUTS; i++) {
+	for (i = 0; i < fuzz_inputs; i++) {
 		if (hcd_rand(&rnd, 8)) {
 			hcd_fuzz_file(f, &rnd);
 			n = hcd_rand(&rnd, 4) ? 1 + hcd_rand(&rnd, 3) : 0;
@@ -328,10 +331,10 @@ static void hcd_fuzz(struct kunit *test)
 	}
 	kunit_info(test, "fuzz: %u inputs, %llu bytes: %u accepted, %u refused\n",
 		   i, bytes, accepted, refused);
-	KUNIT_EXPECT_EQ(test, i, HCD_FUZZ_INPUTS);
+	KUNIT_EXPECT_EQ(test, i, fuzz_inputs);
 	/* Both outcomes, often, or the inputs prove little. */
-	KUNIT_EXPECT_GT(test, accepted, HCD_FUZZ_INPUTS / 100);
-	KUNIT_EXPECT_GT(test, refused, HCD_FUZZ_INPUTS / 100);
+	KUNIT_EXPECT_GT(test, accepted, fuzz_inputs / 100);
+	KUNIT_EXPECT_GT(test, refused, fuzz_inputs / 100);
 }
 
 static struct kunit_case btserdev_bcm_cases[] = {
