@@ -204,9 +204,10 @@ static int hcd_oracle(const u8 *d, size_t len, size_t *bad)
 /*
  * The fuzz: fuzz_inputs inputs (10^6 unless told; make test runs 10^5),
  * each a random well-formed file (Write RAM records of random sizes, other
- * vendor commands, the launch) left intact or given 1-3 mutations (bit flips, replaced, inserted and deleted bytes,
- * cuts, extreme length bytes, opcodes swapped for Launch RAM, Write RAM or
- * a non-vendor command, a record appended), or random bytes. The check's
+ * vendor commands, the launch) left intact or given 1-3 mutations (bit
+ * flips, replaced, inserted and deleted bytes, cuts, extreme length bytes,
+ * opcodes swapped for Launch RAM, Write RAM or a non-vendor command, a
+ * record appended), or random bytes. The check's
  * verdict and the offset it reports must be the walk's.
  */
 static unsigned int fuzz_inputs = 1000000;
