@@ -31,6 +31,7 @@ struct sdl_bridge {
 	struct device_node *np;
 	bool active;
 	bool hung_up;
+	bool was_exclusive;
 };
 
 extern int sdl_ldisc_num;

@@ -32,6 +32,15 @@
  * removed before the tty lets go of the line discipline. While a bridge
  * is attached, its line settings belong to the serdev client: termios
  * changes from userspace are refused.
+ *
+ * Modem-control (TIOCMSET, TIOCMBIS, TIOCMBIC), break and serial-settings
+ * (TIOCSSERIAL) ioctls never reach a line discipline: the tty core serves
+ * them first. So nobody else may hold the line: a tty another program has
+ * open is not bridged (EBUSY), and a bridged tty is exclusive (as after
+ * TIOCEXCL), so that later opens without CAP_SYS_ADMIN fail with EBUSY.
+ * Who may still reach those ioctls has CAP_SYS_ADMIN: the attacher and
+ * the administrator. Ttys bridged from the kernel (sdl_usb.c) are opened
+ * with tty_kopen_exclusive(), which userspace cannot open at all.
  */
 
 #include <linux/module.h>
@@ -50,6 +59,21 @@ static bool sdl_allow_pty;
 module_param_named(pty, sdl_allow_pty, bool, 0644);
 MODULE_PARM_DESC(pty, "bridge pseudo-terminals too (default: no)");
 
+/*
+ * Files open on the tty besides the attacher's (TIOCSETD is issued through
+ * one); a tty opened from the kernel has none. Called with the tty locked,
+ * as tty_set_ldisc() holds it.
+ */
+static size_t sdl_other_files(struct tty_struct *tty)
+{
+	size_t n;
+
+	spin_lock(&tty->files_lock);
+	n = list_count_nodes(&tty->tty_files);
+	spin_unlock(&tty->files_lock);
+	return n ? n - 1 : 0;
+}
+
 static int sdl_ldisc_open(struct tty_struct *tty)
 {
 	struct sdl_bridge *b;
@@ -62,9 +86,15 @@ static int sdl_ldisc_open(struct tty_struct *tty)
 				   tty->name);
 		return -EPERM;
 	}
+	if (sdl_other_files(tty)) {
+		pr_err_ratelimited("serdev-ldisc: %s is open in another program: not bridged\n",
+				   tty->name);
+		return -EBUSY;
+	}
 	b = sdl_bridge_create(tty);
 	if (IS_ERR(b))
 		return PTR_ERR(b);
+	b->was_exclusive = test_and_set_bit(TTY_EXCLUSIVE, &tty->flags);
 	tty->disc_data = b;
 	tty->receive_room = 65536;
 	return 0;
@@ -77,6 +107,8 @@ static void sdl_ldisc_close(struct tty_struct *tty)
 	if (!b)
 		return;
 	tty->disc_data = NULL;
+	if (!b->was_exclusive)
+		clear_bit(TTY_EXCLUSIVE, &tty->flags);
 	/* The clients go while the tty still works for their goodbyes. */
 	sdl_bridge_destroy(b);
 }

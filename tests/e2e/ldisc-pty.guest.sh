@@ -73,11 +73,33 @@ pty_off_refused() {
 check "with pty=0, root's ldattach is refused too" pty_off_refused
 check "the refusal says why" logged 'pts0 is a pseudo-terminal: not bridged'
 
+# Another program holds pts0: not bridged (modem-control, break and serial
+# settings ioctls reach the tty core, never a line discipline, so nobody
+# else may hold a bridged line). Root's attach below is the control.
+held_refused() {
+	sleep 60 <>/dev/pts/0 &
+	_h=$!
+	usleep 300000
+	! ldattach 29 /dev/ttyBT 2>/tmp/ld-held.err
+	_rc=$?
+	kill "$_h"
+	wait "$_h" 2>/dev/null
+	cat /tmp/ld-held.err
+	return "$_rc"
+}
+check "pts0 open in another program: ldattach refused" held_refused
+check "the refusal says why" logged 'pts0 is open in another program: not bridged'
 check "ldattach 29 /dev/ttyBT" ldattach_bg
 check "hci0 appears" wait_for 30 hci_up
 check "hci0 is btserdev's" hci_is_btserdev
 check "hciconfig hci0 up" hciconfig hci0 up
 check "hci0 UP RUNNING with btvirt's address, through the pty" hci_answers 00:AA:01
+nobody_open_busy() {
+	! as_nobody 'exec 3<>/dev/pts/0' 2>/tmp/open-nobody.err &&
+		cat /tmp/open-nobody.err && grep -qi busy /tmp/open-nobody.err
+}
+check "bridged pts0 is exclusive: nobody's open is refused, busy" nobody_open_busy
+check "root may still open it" sh -c 'exec 3<>/dev/pts/0'
 check "a second ldattach is refused: busy" second_refused
 check "the refusal says why" logged 'pts0 is bridged: its line settings belong to its serdev client'
 check "hci0 is still up after it" sh -c "hciconfig hci0 | grep -q 'UP RUNNING'"
