@@ -72,5 +72,15 @@ check "a non-root user cannot write a blob" sh -c "! su -s /bin/sh nobody -c 'ca
 check "a non-root user cannot apply" sh -c "! su -s /bin/sh nobody -c 'echo 1 >$cfs/user/status' 2>/dev/null"
 check "nothing applied" is "cat $cfs/user/status" unapplied
 rmdir "$cfs/user"
+
+# Lockdown, last: it cannot be lifted, and it closes debugfs, so the
+# verdict's kmemleak scan runs before it. Root's overlays above are the
+# control.
+check "kmemleak: no leaks (scanned before the lockdown)" kmemleak_check_early
+mount -t securityfs securityfs /sys/kernel/security
+check "lockdown: integrity" sh -c 'echo integrity >/sys/kernel/security/lockdown'
+check "root cannot create an overlay under lockdown" sh -c "! mkdir $cfs/locked"
+check "the kernel said why" sh -c "dmesg | grep -q 'dtbo: the kernel is locked down: no overlay changes'"
+check "nothing created" test ! -e "$cfs/locked"
 check "unload dtbo-configfs" modprobe -r dtbo-configfs
 exit 0
