@@ -130,7 +130,16 @@ job_start() {
 	(
 		log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
 		t0=$SECONDS
-		if "$@" >"$log" 2>&1; then rc=0; else rc=1; fi
+		if "$@" >"$log" 2>&1; then rc=0; else rc=$?; fi
+		# QEMU itself crashed (exit 3 from qemu-run.sh, through the
+		# scenario): no verdict on the guest; the check runs once more,
+		# both logs kept.
+		if [ "$rc" = 3 ] && grep -q 'QEMU itself died of signal' "$log"; then
+			mv "$log" "$log.qemu-crash"
+			echo "QEMU crashed in the first run (log: $log.qemu-crash); run again" >"$log"
+			if "$@" >>"$log" 2>&1; then rc=0; else rc=$?; fi
+		fi
+		[ "$rc" = 0 ] || rc=1
 		# CPU time (user, system): this shell's, then its processes'
 		times >>"$log"
 		echo "($((SECONDS - t0)) s)" >>"$log"
