@@ -5,20 +5,22 @@
 SUITE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUITE_CACHE=${SERDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serdev-suite}
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-# The board: arm64 (the default) or armhf, a 32-bit ARM board (QEMU's
-# virt with a Cortex-A15) for what only shows with a 32-bit long.
+# The board: arm64 (the default, two cores) or armhf, a 32-bit ARM board
+# (QEMU's virt with one Cortex-A15) for what only shows with a 32-bit long
+# or on one core without preemption, as on the usual single-core RS485
+# gateways (Cortex-A7/A8).
 SUITE_ARCH=${SUITE_ARCH:-arm64}
 # shellcheck disable=SC2034 # used by the scripts that source this file
 case $SUITE_ARCH in
 arm64)
 	KARCH=arm64 KCROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image
 	KIMAGE_TARGET=Image DEB_ARCH=arm64 QEMU_SYSTEM=qemu-system-aarch64
-	QEMU_MACHINE=virt QEMU_CPU=cortex-a57 ;;
+	QEMU_MACHINE=virt QEMU_CPU=cortex-a57 QEMU_SMP=2 ;;
 armhf)
 	# No LPAE: the PCI window above 4 GiB stays off (highmem=off).
 	KARCH=arm KCROSS=arm-linux-gnueabihf- KIMAGE=arch/arm/boot/zImage
 	KIMAGE_TARGET=zImage DEB_ARCH=armhf QEMU_SYSTEM=qemu-system-arm
-	QEMU_MACHINE=virt,highmem=off QEMU_CPU=cortex-a15 ;;
+	QEMU_MACHINE=virt,highmem=off QEMU_CPU=cortex-a15 QEMU_SMP=1 ;;
 *)
 	echo "error: SUITE_ARCH=$SUITE_ARCH: arm64 or armhf" >&2
 	exit 1 ;;

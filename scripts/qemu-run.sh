@@ -96,7 +96,7 @@ tcp:*)
 esac
 
 # shellcheck disable=SC2054 # QEMU option values contain commas
-machine=(-machine "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp 2 -m 1024 -nographic -nic none
+machine=(-machine "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "${SUITE_SMP:-$QEMU_SMP}" -m 1024 -nographic -nic none
 	 -no-reboot -device virtio-serial-device
 	 -device qemu-xhci,id=xhci,addr=0x2)
 

@@ -710,9 +710,13 @@ static void mt_unbind_while_tx_work_runs(struct kunit *test)
 	for (i = 0; i < 1000; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, serdev_device_get_drvdata(serdev));
 		KUNIT_ASSERT_EQ(test, serdev_device_write_buf(serdev, "0123456789", 10), 10);
+		/*
+		 * Yield while waiting: on one CPU without preemption the TX
+		 * work only runs when this thread lets it.
+		 */
 		deadline = jiffies + 2 * HZ;
 		while (!serdev_fake_tx_len(ctx->fake) && time_before(jiffies, deadline))
-			cpu_relax();
+			cond_resched();
 		device_release_driver(&serdev->dev);
 		KUNIT_ASSERT_EQ(test, device_attach(&serdev->dev), 1);
 		while (serdev_fake_tx_take(ctx->fake, sink, sizeof(sink)))
