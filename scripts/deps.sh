@@ -8,11 +8,12 @@ set -euo pipefail
 # the host compiler and C library for the kernel's host tools (gcc,
 # libc6-dev), the arm64 and armhf C library headers for guest helpers
 # (libc6-dev-arm64-cross, libc6-dev-armhf-cross), pymodbus's serial server
-# (python3-serial-asyncio).
+# (python3-serial-asyncio). openssl makes the test kernel's module signing
+# key (the lockdown LSM selects MODULE_SIG).
 host_pkgs=(
 	linux-source-6.12 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-	make git flex bison bc libssl-dev libelf-dev ccache cpio xz-utils kmod
+	make git flex bison bc libssl-dev openssl libelf-dev ccache cpio xz-utils kmod
 	qemu-system-arm device-tree-compiler bluez bluez-test-tools busybox-static
 	sparse shellcheck dt-schema python3 python3-pymodbus python3-serial
 	python3-serial-asyncio mbpoll socat util-linux procps psmisc
