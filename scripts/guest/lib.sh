@@ -50,6 +50,14 @@ as_nobody() {
 	su -s /bin/sh nobody -c "$1"
 }
 
+# hold_open DEV: a program of its own holds DEV open (for 60 s) in the
+# background; returns once it has DEV open, its pid in HOLDER.
+hold_open() {
+	sleep 60 <>"$1" &
+	HOLDER=$!
+	wait_for 5 sh -c "readlink /proc/$HOLDER/fd/0 | grep -qx '$(readlink -f "$1")'"
+}
+
 # trace_start SYSTEM RX TX: record SYSTEM's events RX (bytes from the UART)
 # and TX (a frame goes to the UART; its last field is gap_us=N, the silent
 # interval it had to keep), on the clock the drivers keep intervals with.

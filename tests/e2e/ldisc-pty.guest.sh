@@ -77,13 +77,11 @@ check "the refusal says why" logged 'pts0 is a pseudo-terminal: not bridged'
 # settings ioctls reach the tty core, never a line discipline, so nobody
 # else may hold a bridged line). Root's attach below is the control.
 held_refused() {
-	sleep 60 <>/dev/pts/0 &
-	_h=$!
-	usleep 300000
+	hold_open /dev/pts/0 || return 1
 	! ldattach 29 /dev/ttyBT 2>/tmp/ld-held.err
 	_rc=$?
-	kill "$_h"
-	wait "$_h" 2>/dev/null
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null
 	cat /tmp/ld-held.err
 	return "$_rc"
 }

@@ -119,9 +119,8 @@ check "remove the overlay with the adapter out" overlay_remove sensors
 # A tty open in userspace is not taken away.
 check "plug the adapter with no overlay for it" qmp plug-bus
 check "ttyUSB0 appears, left alone" wait_for 20 tty_up
-sleep 60 <>/dev/ttyUSB0 &
-holder=$!
-usleep 200000
+check "a program holds ttyUSB0 open" hold_open /dev/ttyUSB0
+holder=$HOLDER
 check "overlay applied while ttyUSB0 is open in userspace" \
 	overlay_apply sensors /etc/suite/usb-rs485-sensors.dtbo
 check "the bridge says why it does not attach" wait_for 10 logged 'ttyUSB0: .* it is open in userspace: not bridged'
