@@ -75,22 +75,10 @@ void serdev_mux_drain(struct serdev_mux *mux)
 	 */
 	left = ktime_us_delta(mux->tx_wire_end, ktime_get());
 	if (left > 0)
-		serdev_mux_sleep_us(left);
+		serdev_line_sleep_us(left);
 	serdev_device_wait_until_sent(mux->serdev,
 				      serdev_mux_sent_jiffies(mux, 0, 0));
 	mux->tx_wire_end = ktime_get();
-}
-
-/**
- * serdev_mux_sleep_us() - sleep for a wire-timed delay
- * @us: microseconds, any length
- *
- * An hrtimer sleep that ends at most SERDEV_MUX_SLEEP_SLACK_US late
- * (fsleep() may take twice as long, msleep() a jiffy more).
- */
-void serdev_mux_sleep_us(unsigned long us)
-{
-	usleep_range(us, us + SERDEV_MUX_SLEEP_SLACK_US);
 }
 
 /*
@@ -143,6 +131,43 @@ unsigned long serdev_mux_rx_jiffies(struct serdev_mux *mux, size_t chars,
 	return serdev_line_jiffies(serdev_mux_wire_ns(mux, chars) +
 				   ((u64)timeout_ms + SERDEV_LINE_MARGIN_MS) *
 				   NSEC_PER_MSEC);
+}
+
+/**
+ * serdev_mux_turns_jiffies() - the longest fair waiting for the bus can take
+ * @port: the port that waits
+ *
+ * Ports get the bus in the order they asked for it, so each other open
+ * port has at most one turn first. A turn ends at max-hold-ms once others
+ * wait, after the frame then on the wire (max-hold never cuts a frame): at
+ * most a full port FIFO at that port's speed, with its silent interval and
+ * the DE delays. Add what the UART holds now and the drain slack. It grows
+ * with the ports' speeds, never a fixed cap a slow line could outrun.
+ *
+ * Return: a timeout in jiffies.
+ */
+unsigned long serdev_mux_turns_jiffies(struct serdev_mux_port *port)
+{
+	struct serdev_mux *mux = port->mux;
+	struct serdev_mux_port *other;
+	unsigned int i;
+	u64 ns;
+
+	mutex_lock(&mux->lock);
+	ns = serdev_mux_wire_ns(mux, 0) +
+	     (u64)SERDEV_LINE_DRAIN_SLACK_MS * NSEC_PER_MSEC;
+	for (i = 0; i < mux->nports; i++) {
+		other = mux->ports[i];
+		if (!other || other == port || !other->open)
+			continue;
+		ns += (u64)mux->max_hold_ms * NSEC_PER_MSEC +
+		      serdev_line_ns(other->baud, other->parity,
+				     SERDEV_MUX_FIFO_SIZE) +
+		      ((u64)other->gap_us + mux->de_setup_us +
+		       mux->de_hold_us) * NSEC_PER_USEC;
+	}
+	mutex_unlock(&mux->lock);
+	return serdev_line_jiffies(ns);
 }
 
 /**
@@ -346,12 +371,12 @@ void serdev_mux_release(struct serdev_mux_port *port)
 /**
  * serdev_mux_acquire() - wait until @port owns the bus, explicitly
  * @port: the port
- * @timeout_ms: how long to wait for the other ports
+ * @timeout: how long to wait for the other ports, in jiffies
  *
  * Return: 0, -ETIMEDOUT, -ERESTARTSYS, -ESHUTDOWN when the client closes
  * the port, or -ENODEV when the mux goes away.
  */
-int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
+int serdev_mux_acquire(struct serdev_mux_port *port, unsigned long timeout)
 {
 	struct serdev_mux *mux = port->mux;
 	long left;
@@ -370,7 +395,7 @@ int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
 						READ_ONCE(mux->owner) == port ||
 						READ_ONCE(mux->dying) ||
 						!READ_ONCE(port->open),
-						msecs_to_jiffies(timeout_ms));
+						timeout);
 
 	mutex_lock(&mux->lock);
 	if (mux->owner == port && !mux->dying && port->open) {
@@ -389,7 +414,7 @@ int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms)
 			port->stats.lock_timeouts++;
 			dev_warn_ratelimited(mux->dev,
 					     "port@%x: bus still busy after %u ms\n",
-					     port->reg, timeout_ms);
+					     port->reg, jiffies_to_msecs(timeout));
 		}
 	}
 	mutex_unlock(&mux->lock);

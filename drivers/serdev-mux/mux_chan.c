@@ -23,6 +23,7 @@
 
 #include "mux_internal.h"
 #include "mux_trace.h"
+#include "serdev-line.h"
 
 static int muxctl_init(struct serdev_mux *mux)
 {
@@ -57,14 +58,39 @@ const struct serdev_mux_chan_ops serdev_mux_chan_muxctl = {
 	.tx_end = chan_nop,
 };
 
+/*
+ * The UART's own RS485 mode is set up by its driver from the UART's node
+ * (serial core, rs485.yaml) before the mux opens it: the UART raises RTS
+ * for each burst and drops it after the last stop bit. A DE GPIO next to
+ * it would be a second driver of one transceiver, so the two are refused
+ * together rather than guessed between.
+ */
+static bool rs485_uart_mode(struct serdev_mux *mux)
+{
+	struct device_node *uart = mux->serdev->ctrl->dev.of_node;
+
+	return uart && of_property_read_bool(uart,
+					     "linux,rs485-enabled-at-boot-time");
+}
+
 static int rs485_init(struct serdev_mux *mux)
 {
 	u32 delay[2] = { 0, 0 };
+
+	if (rs485_uart_mode(mux)) {
+		if (of_property_present(mux->dev->of_node, "de-gpios"))
+			return dev_err_probe(mux->dev, -EINVAL,
+					     "de-gpios and the UART's RS485 mode both drive DE: keep one\n");
+		mux->direction = SERDEV_MUX_DIR_UART;
+		dev_info(mux->dev, "driver enable: the UART's RS485 mode\n");
+		return 0;
+	}
 
 	mux->de = devm_gpiod_get_optional(mux->dev, "de", GPIOD_OUT_LOW);
 	if (IS_ERR(mux->de))
 		return dev_err_probe(mux->dev, PTR_ERR(mux->de),
 				     "cannot get the DE GPIO\n");
+	mux->direction = mux->de ? SERDEV_MUX_DIR_GPIO : SERDEV_MUX_DIR_NONE;
 	if (of_property_present(mux->dev->of_node, "de-delay-us") &&
 	    of_property_read_u32_array(mux->dev->of_node, "de-delay-us",
 				       delay, 2))
@@ -88,12 +114,12 @@ static void rs485_tx_begin(struct serdev_mux *mux, struct serdev_mux_port *port)
 	s64 quiet = ktime_us_delta(ktime_get(), serdev_mux_last_activity(mux));
 
 	if (quiet < port->gap_us)
-		serdev_mux_sleep_us(port->gap_us - quiet);
+		serdev_line_sleep_us(port->gap_us - quiet);
 	trace_serdev_mux_tx_start(dev_name(mux->dev), port->reg, port->gap_us);
 	if (mux->de) {
 		gpiod_set_value_cansleep(mux->de, 1);
 		if (mux->de_setup_us)
-			serdev_mux_sleep_us(mux->de_setup_us);
+			serdev_line_sleep_us(mux->de_setup_us);
 	}
 }
 
@@ -103,7 +129,7 @@ static void rs485_tx_end(struct serdev_mux *mux, struct serdev_mux_port *port)
 	serdev_mux_drain(mux);
 	if (mux->de) {
 		if (mux->de_hold_us)
-			serdev_mux_sleep_us(mux->de_hold_us);
+			serdev_line_sleep_us(mux->de_hold_us);
 		gpiod_set_value_cansleep(mux->de, 0);
 	}
 }

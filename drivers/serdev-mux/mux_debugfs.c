@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * serdev-mux counters in debugfs: serdev-mux/DEVICE/{owner,switches,
- * rx_unowned,bad_ports} and serdev-mux/DEVICE/port@N/{tx_bytes,...}.
+ * serdev-mux counters in debugfs: serdev-mux/DEVICE/{owner,direction,
+ * switches,rx_unowned,bad_ports} and serdev-mux/DEVICE/port@N/{tx_bytes,...}.
  */
 
 #include <linux/debugfs.h>
@@ -37,6 +37,20 @@ static int serdev_mux_owner_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(serdev_mux_owner);
 
+static int serdev_mux_direction_show(struct seq_file *s, void *unused)
+{
+	static const char * const names[] = {
+		[SERDEV_MUX_DIR_NONE] = "none",
+		[SERDEV_MUX_DIR_GPIO] = "gpio",
+		[SERDEV_MUX_DIR_UART] = "uart-rs485",
+	};
+	struct serdev_mux *mux = s->private;
+
+	seq_printf(s, "%s\n", names[mux->direction]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(serdev_mux_direction);
+
 static void serdev_mux_debugfs_port(struct serdev_mux_port *port,
 				    struct dentry *parent)
 {
@@ -65,6 +79,8 @@ void serdev_mux_debugfs_init(struct serdev_mux *mux)
 					  serdev_mux_debugfs_root);
 	debugfs_create_file("owner", 0444, mux->debugfs, mux,
 			    &serdev_mux_owner_fops);
+	debugfs_create_file("direction", 0444, mux->debugfs, mux,
+			    &serdev_mux_direction_fops);
 	debugfs_create_u64("switches", 0444, mux->debugfs, &mux->switches);
 	debugfs_create_u64("rx_unowned", 0444, mux->debugfs, &mux->rx_unowned);
 	debugfs_create_u64("bad_ports", 0444, mux->debugfs, &mux->bad_ports);

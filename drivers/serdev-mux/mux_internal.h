@@ -29,9 +29,6 @@ struct task_struct;
 
 #define SERDEV_MUX_FIFO_SIZE	4096
 
-/* How late a wire-timed sleep may end: 1 % of a character at 115200. */
-#define SERDEV_MUX_SLEEP_SLACK_US	1
-
 /**
  * struct serdev_mux_stats - per-port counters (debugfs)
  * @tx_bytes: bytes sent on the UART for this port
@@ -130,6 +127,19 @@ struct serdev_mux_port {
 };
 
 /**
+ * enum serdev_mux_direction - who drives an RS485 transceiver's DE
+ * @SERDEV_MUX_DIR_NONE: nobody here (an auto-direction transceiver, or not
+ *                       an RS485 bus)
+ * @SERDEV_MUX_DIR_GPIO: the mux, on its de-gpios line
+ * @SERDEV_MUX_DIR_UART: the UART's own RS485 mode (RTS)
+ */
+enum serdev_mux_direction {
+	SERDEV_MUX_DIR_NONE,
+	SERDEV_MUX_DIR_GPIO,
+	SERDEV_MUX_DIR_UART,
+};
+
+/**
  * struct serdev_mux_chan_ops - a channel back end
  * @name: for messages and debugfs
  * @init: reads its DT properties and resources (devm)
@@ -173,6 +183,7 @@ struct serdev_mux_chan_ops {
  * @rx_work: re-offers RX the client did not take
  * @dying: the mux is being removed
  * @mc: mux controller (mux-controls back end)
+ * @direction: who drives the transceiver's DE (RS485)
  * @de: RS485 driver-enable GPIO
  * @de_setup_us: DE asserted this long before the first bit
  * @de_hold_us: DE kept this long after the last bit
@@ -210,6 +221,7 @@ struct serdev_mux {
 	bool dying;
 
 	struct mux_control *mc;
+	enum serdev_mux_direction direction;
 	struct gpio_desc *de;
 	unsigned int de_setup_us;
 	unsigned int de_hold_us;
@@ -233,7 +245,8 @@ extern const struct serdev_mux_chan_ops serdev_mux_chan_rs485;
 /* mux_bus.c: ownership */
 bool serdev_mux_tx_pending(struct serdev_mux_port *port);
 void serdev_mux_want(struct serdev_mux_port *port);
-int serdev_mux_acquire(struct serdev_mux_port *port, unsigned int timeout_ms);
+int serdev_mux_acquire(struct serdev_mux_port *port, unsigned long timeout);
+unsigned long serdev_mux_turns_jiffies(struct serdev_mux_port *port);
 void serdev_mux_release(struct serdev_mux_port *port);
 void serdev_mux_apply_line(struct serdev_mux *mux, struct serdev_mux_port *port);
 void serdev_mux_tx_work(struct work_struct *work);
@@ -242,7 +255,6 @@ void serdev_mux_kick(struct serdev_mux *mux);
 void serdev_mux_touch(struct serdev_mux *mux, ktime_t when);
 ktime_t serdev_mux_last_activity(struct serdev_mux *mux);
 void serdev_mux_drain(struct serdev_mux *mux);
-void serdev_mux_sleep_us(unsigned long us);
 unsigned long serdev_mux_sent_jiffies(struct serdev_mux *mux, size_t queued,
 				      unsigned int extra_us);
 unsigned long serdev_mux_rx_jiffies(struct serdev_mux *mux, size_t chars,

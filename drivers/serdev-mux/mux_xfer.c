@@ -55,6 +55,21 @@ bool serdev_mux_is_port(struct serdev_device *serdev)
 }
 EXPORT_SYMBOL_GPL(serdev_mux_is_port);
 
+static int serdev_mux_lock_port(struct serdev_mux_port *port,
+				unsigned long timeout)
+{
+	int ret;
+
+	if (mutex_lock_interruptible(&port->xfer_mutex))
+		return -ERESTARTSYS;
+	ret = serdev_mux_acquire(port, timeout);
+	if (ret)
+		mutex_unlock(&port->xfer_mutex);
+	else
+		WRITE_ONCE(port->locker, current);
+	return ret;
+}
+
 /**
  * serdev_mux_bus_lock() - own the bus until serdev_mux_bus_unlock()
  * @serdev: a client on a mux port, with the port open
@@ -73,18 +88,10 @@ EXPORT_SYMBOL_GPL(serdev_mux_is_port);
 int serdev_mux_bus_lock(struct serdev_device *serdev, unsigned int timeout_ms)
 {
 	struct serdev_mux_port *port = serdev_mux_port_of(serdev);
-	int ret;
 
 	if (!port)
 		return -EINVAL;
-	if (mutex_lock_interruptible(&port->xfer_mutex))
-		return -ERESTARTSYS;
-	ret = serdev_mux_acquire(port, timeout_ms);
-	if (ret)
-		mutex_unlock(&port->xfer_mutex);
-	else
-		WRITE_ONCE(port->locker, current);
-	return ret;
+	return serdev_mux_lock_port(port, msecs_to_jiffies(timeout_ms));
 }
 EXPORT_SYMBOL_GPL(serdev_mux_bus_lock);
 
@@ -231,15 +238,17 @@ static int serdev_mux_xfer_send(struct serdev_mux_port *port, const u8 *tx,
  * @xfer: the request, the response buffer and when the response ends
  *
  * Locks the bus for the transfer unless the caller already holds it through
- * serdev_mux_bus_lock(). Bytes left from earlier traffic for this port are
- * dropped first, so the response cannot be mixed with a late answer to an
- * older request. The response ends when @xfer->rx is full or @xfer->rx_done
- * says it is complete. @xfer->rx_done runs in atomic context. May sleep.
+ * serdev_mux_bus_lock(), waiting as long as the other ports' turns can take
+ * (one each, see max-hold-ms), whatever their line speeds. Bytes left from
+ * earlier traffic for this port are dropped first, so the response cannot
+ * be mixed with a late answer to an older request. The response ends when
+ * @xfer->rx is full or @xfer->rx_done says it is complete. @xfer->rx_done
+ * runs in atomic context. May sleep.
  *
  * Return: the number of response bytes, or -ETIMEDOUT when none came in
- * time (see struct serdev_mux_xfer), -EPROTO for an incomplete response, the error from
- * @xfer->rx_done, -ESHUTDOWN when the client closes the port, -ENODEV when
- * the mux goes away, or a bus lock error.
+ * time (see struct serdev_mux_xfer), -EPROTO for an incomplete response,
+ * the error from @xfer->rx_done, -ESHUTDOWN when the client closes the
+ * port, -ENODEV when the mux goes away, or a bus lock error.
  */
 ssize_t serdev_mux_transfer(struct serdev_device *serdev,
 			    const struct serdev_mux_xfer *xfer)
@@ -257,7 +266,7 @@ ssize_t serdev_mux_transfer(struct serdev_device *serdev,
 	if (xfer->rx_len && !xfer->rx)
 		return -EINVAL;
 	if (READ_ONCE(port->locker) != current) {
-		ret = serdev_mux_bus_lock(serdev, xfer->timeout_ms);
+		ret = serdev_mux_lock_port(port, serdev_mux_turns_jiffies(port));
 		if (ret)
 			return ret;
 		locked_here = true;

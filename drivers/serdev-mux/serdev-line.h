@@ -14,6 +14,7 @@
 #ifndef _SERDEV_LINE_H
 #define _SERDEV_LINE_H
 
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -86,6 +87,22 @@ static inline unsigned int serdev_line_silent_us(unsigned int baud,
 	if (baud > 19200)
 		return 1750;
 	return DIV_ROUND_UP_ULL(serdev_line_ns(baud, parity, 7), 2 * NSEC_PER_USEC);
+}
+
+/* How late a wire-timed sleep may end: 1 % of a character at 115200. */
+#define SERDEV_LINE_SLEEP_SLACK_US	1UL
+
+/**
+ * serdev_line_sleep_us() - sleep for a wire-timed delay
+ * @us: microseconds, any length
+ *
+ * An hrtimer sleep that ends at most SERDEV_LINE_SLEEP_SLACK_US late, for
+ * silent intervals and DE delays: fsleep() may take twice as long below
+ * 20 ms, msleep() a jiffy more. May sleep.
+ */
+static inline void serdev_line_sleep_us(unsigned long us)
+{
+	usleep_range(us, us + SERDEV_LINE_SLEEP_SLACK_US);
 }
 
 /**

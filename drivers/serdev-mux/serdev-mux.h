@@ -36,7 +36,9 @@ typedef ssize_t (*serdev_mux_rx_done_t)(const u8 *buf, size_t len, void *ctx);
  * @ctx: passed to @rx_done
  * @timeout_ms: the peer's time to answer. The mux adds the wire time of the
  *              request still in the UART and of @rx_len characters at the
- *              port's line speed, so a slow line needs no longer timeout
+ *              port's line speed, so a slow line needs no longer timeout.
+ *              It does not bound the wait for the bus: other ports' turns
+ *              are waited for as long as they can take
  */
 struct serdev_mux_xfer {
 	const u8 *tx;

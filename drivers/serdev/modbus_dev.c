@@ -22,6 +22,11 @@
 #define CREATE_TRACE_POINTS
 #include "modbus_trace.h"
 
+/*
+ * The slave's own time to answer, after the request's last bit and before
+ * its reply's first: the wire time of both is added to it at the line's
+ * speed, and on a mux the wait for the bus is the mux's.
+ */
 #define MODBUS_DEFAULT_TIMEOUT_MS	200
 #define MODBUS_DEFAULT_RETRIES		2
 
@@ -243,7 +248,7 @@ static ssize_t modbus_xfer_uart(struct modbus_dev *mb, const u8 *req,
 
 	quiet = ktime_us_delta(ktime_get(), mb->last);
 	if (quiet < mb->gap_us)
-		fsleep(mb->gap_us - quiet);
+		serdev_line_sleep_us(mb->gap_us - quiet);
 	trace_serdev_modbus_tx_start(dev_name(&mb->serdev->dev), mb->gap_us);
 
 	spin_lock_irqsave(&mb->rx_lock, flags);

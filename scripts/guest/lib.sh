@@ -90,6 +90,24 @@ silent_intervals() {
 		      exit !(pairs >= min && bad == 0) }' "$_tr/trace"
 }
 
+# gpio_taken LABEL: a gpio-sim line is requested under LABEL (a consumer's
+# con_id: "de" for the mux's DE line).
+gpio_taken() { grep -q "^ gpio-[0-9]* ($1)" /sys/kernel/debug/gpio; }
+
+# kprobe_count NAME FUNCTION: count calls of FUNCTION (a kernel function
+# without a tracepoint) from now on, as kprobe event NAME.
+kprobe_count() {
+	_tr=/sys/kernel/debug/tracing
+	echo "p:suite/$1 $2" >>$_tr/kprobe_events && echo 1 >"$_tr/events/suite/$1/enable"
+}
+
+# kprobe_hits NAME: the calls counted so far; "missed" if the kprobe missed
+# any (then the count is not the number of calls).
+kprobe_hits() {
+	awk -v n="$1" '$1 == n || $1 == "suite/" n { print ($3 == 0 ? $2 : "missed") }' \
+		/sys/kernel/debug/tracing/kprobe_profile
+}
+
 # regulator_state NAME: "enabled" or "disabled".
 regulator_state() {
 	for _r in /sys/class/regulator/regulator.*; do

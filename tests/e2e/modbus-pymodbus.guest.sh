@@ -1,12 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of modbus-pymodbus: hwmon and `sensors` against pymodbus.
+# Guest side of modbus-pymodbus: hwmon and `sensors` against pymodbus, on
+# a bus whose transceiver the UART's own RS485 mode drives.
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
 four() { [ -n "$(modbus_hwmon 4)" ] && [ -n "$(modbus_hwmon 3)" ] && [ -n "$(modbus_hwmon 2)" ] && [ -n "$(modbus_hwmon 1)" ]; }
 
 check "four Modbus devices in hwmon" wait_for 60 four
+
+# The transceiver's DE is the UART's RTS in the UART's own RS485 mode: the
+# mux touches no GPIO, and the PL011 releases RTS once per request sent.
+requests() { cat /sys/kernel/debug/serdev-modbus/*/requests | awk '{ n += $1 } END { print n }'; }
+check "the mux leaves DE to the UART's RS485 mode" \
+	is "cat /sys/kernel/debug/serdev-mux/*/direction" uart-rs485
+no_de_line() { ! gpio_taken de; }
+check "no GPIO line is taken for DE" no_de_line
+check "count the PL011's RS485 RTS releases" kprobe_count rts_release pl011_rs485_tx_stop
+req0=$(requests)
 check "slave 1: 21.5 C" is "cat $(modbus_hwmon 1)/temp1_input" 21500
 check "slave 1: 40.2 %RH" is "cat $(modbus_hwmon 1)/humidity1_input" 40200
 check "slave 2: -3.5 C" is "cat $(modbus_hwmon 2)/temp1_input" -3500
@@ -41,4 +52,17 @@ check "slave 2 unchanged: -3.5 C" is "cat $(modbus_hwmon 2)/temp1_input" -3500
 sensors >/tmp/s2.txt 2>&1
 cat /tmp/s2.txt
 check "sensors shows the new values" grep -q '+25.2.C' /tmp/s2.txt
+
+# Each device read ten times with its cache off: a request each.
+for a in 1 2 3 4; do
+	h=$(modbus_hwmon $a)
+	echo 0 >"$h/update_interval"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		if [ -e "$h/temp1_input" ]; then read -r _ <"$h/temp1_input"; else read -r _ <"$h/in0_input"; fi
+	done
+done
+sent=$(($(requests) - req0))
+echo "requests sent: $sent, RTS releases: $(kprobe_hits rts_release)"
+check "requests were sent while counting" test "$sent" -ge 40
+check "the UART released RTS once per request" is "kprobe_hits rts_release" "$sent"
 exit 0

@@ -11,6 +11,8 @@ iio=/sys/bus/iio/devices/iio:device0
 waits() { cat "$mux"/port@*/waits | awk '{s += $1} END {print s}'; }
 
 check "the mux registered five ports" grep -q '^0$' "$mux/bad_ports"
+check "the mux drives DE on its GPIO" is "cat $mux/direction" gpio
+check "the DE line is taken by the mux" gpio_taken de
 check "SCD30 probed on port 0x61 (IIO device)" wait_for 100 test -e "$iio/in_concentration_co2_raw"
 check "three XY-MD02 hwmon devices" wait_for 50 modbus_hwmon 3
 

@@ -734,6 +734,56 @@ static void mt_unbind_while_tx_work_runs(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, sink, "ok", 2);
 }
 
+/*
+ * A transfer waits for the bus as long as the other ports' turns can take
+ * (one each, of max-hold-ms, here 300 ms, plus its frame), not its peer's
+ * answer time: while a holds the bus, b's transfer, whose peer answers
+ * within 50 ms, waits, and goes out when a's hold is taken back.
+ */
+static void mt_transfer_waits_its_turn(struct kunit *test)
+{
+	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-bus");
+	struct serdev_mux_port *pa = mt_port(ctx->a), *pb = mt_port(ctx->b);
+	struct mt_xfer *x;
+	ktime_t start;
+
+	KUNIT_ASSERT_EQ(test, serdev_mux_bus_lock(ctx->a->serdev, 100), 0);
+	start = ktime_get();
+	x = mt_xfer_start(test, ctx->b, "ping", 50, false);
+	KUNIT_ASSERT_TRUE(test, mt_wait_tx(ctx->fake, 4));
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 300);
+	serdev_fake_inject(ctx->fake, "\002ok", 3, 0);
+	KUNIT_EXPECT_EQ(test, mt_xfer_wait(test, x), 3);
+	KUNIT_EXPECT_EQ(test, pa->stats.revoked, 1ULL);
+	KUNIT_EXPECT_EQ(test, pb->stats.lock_timeouts, 0ULL);
+	KUNIT_EXPECT_EQ(test, pb->stats.transactions, 1ULL);
+	serdev_mux_bus_unlock(ctx->a->serdev);
+}
+
+/*
+ * The UART's own RS485 mode (rs485 properties on its node) drives DE: the
+ * mux takes no GPIO and still keeps its frames whole. A DE GPIO next to
+ * that mode is a second driver of one line: the mux refuses to probe.
+ */
+static void mt_uart_rs485_mode(struct kunit *test)
+{
+	struct mt_ctx *ctx = mt_setup(test, "/serdev-mux-test-uart-rs485");
+	struct serdev_fake *two;
+	struct device_node *np;
+
+	KUNIT_EXPECT_EQ(test, ctx->mux->direction, SERDEV_MUX_DIR_UART);
+	KUNIT_EXPECT_NULL(test, ctx->mux->de);
+	KUNIT_EXPECT_EQ(test, serdev_device_write_buf(ctx->a->serdev, "req", 3), 3);
+	KUNIT_EXPECT_TRUE(test, mt_wait_tx(ctx->fake, 3));
+
+	np = of_find_node_by_path("/serdev-mux-test-two-de");
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+	two = serdev_fake_create(test, np);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, two);
+	KUNIT_EXPECT_EQ(test, serdev_fake_wait_bound(two), -ENODEV);
+}
+
 static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_ports_registered),
 	KUNIT_CASE(mt_rx_goes_to_owner_only),
@@ -742,9 +792,11 @@ static struct kunit_case serdev_mux_cases[] = {
 	KUNIT_CASE(mt_transfer_takes_the_response),
 	KUNIT_CASE(mt_transfer_timeout_frees_bus),
 	KUNIT_CASE(mt_lock_waits_and_times_out),
+	KUNIT_CASE(mt_transfer_waits_its_turn),
 	KUNIT_CASE(mt_holder_that_never_releases),
 	KUNIT_CASE(mt_fair_turns),
 	KUNIT_CASE(mt_de_line_follows_tx),
+	KUNIT_CASE(mt_uart_rs485_mode),
 	KUNIT_CASE(mt_drain_wait_follows_the_line),
 	KUNIT_CASE(mt_listener_hears_unsolicited_rx),
 	KUNIT_CASE(mt_switch_selects_channel),
