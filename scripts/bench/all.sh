@@ -34,6 +34,7 @@ bench bt-fw-download --no-debug 65536
 bench bt-probe-time
 bench bt-acl --no-debug
 bench mux-rs485 --no-debug
+bench de-lateness --no-debug
 bench modbus-polls --no-debug
 
 echo
