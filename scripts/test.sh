@@ -82,6 +82,24 @@ distro_build() {
 	grep -q 'serdev-suite: skipping KUnit suites' "$out.log"
 }
 
+# Distribution kernels build most options as modules (CONFIG_MULTIPLEXER=m,
+# CONFIGFS_FS=m, SERIO=m...). With every tristate option the suite's modules
+# depend on set to m, Kbuild must skip nothing, as with the test kernel's
+# own configuration (all y). A dry run (make -n) is enough: Kbuild decides,
+# and prints what it skips, when it reads the files.
+kbuild_modular() {
+	local kdir opts="" o
+	kdir=$(scripts/kernel.sh --path)
+	for o in BT BT_BCM CONFIGFS_FS HWMON KUNIT MULTIPLEXER SERIAL_DEV_BUS SERIO USB; do
+		opts="$opts CONFIG_$o=m"
+	done
+	echo "options set to m:$opts"
+	# shellcheck disable=SC2086 # one word an option
+	make -n -C "$kdir" M="$PWD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- $opts modules \
+		>"$logs/kbuild-modular.out" 2>&1 || { tail -n 5 "$logs/kbuild-modular.out"; return 1; }
+	! grep '^serdev-suite: skipping' "$logs/kbuild-modular.out"
+}
+
 # The same through DKMS, in private trees (nothing installed system-wide).
 dkms_build() {
 	local kdir krel t
@@ -262,6 +280,7 @@ job "harness: the console scan catches WARNING, RCU stall, hung task, soft locku
 
 # Distribution kernel builds.
 job "distro headers: build against Debian's linux-headers-amd64" distro_build
+job "Kbuild: every module built with its options as modules (=m)" kbuild_modular
 job "distro headers: dkms build of btserdev" dkms_build
 
 # Lint.
