@@ -50,6 +50,7 @@ struct modbus_stats {
 /**
  * struct modbus_dev - a Modbus RTU slave seen from its serdev client
  * @serdev: the client's serdev device (open)
+ * @label: the node's "label" (where the device is, for people), or NULL
  * @addr: slave address, 1..247
  * @timeout_ms: the slave's time to answer; the wire time of the request and
  *	of the response is added to it
@@ -72,6 +73,7 @@ struct modbus_stats {
  */
 struct modbus_dev {
 	struct serdev_device *serdev;
+	const char *label;
 	u8 addr;
 	unsigned int timeout_ms;
 	unsigned int retries;

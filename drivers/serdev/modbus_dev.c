@@ -180,11 +180,11 @@ static const struct serdev_device_ops modbus_serdev_ops = {
  * @serdev: the driver's serdev device
  * @default_baud: line speed when the node has no current-speed
  *
- * Reads the node's modbus-address and current-speed, sets up @mb
- * (modbus_dev_init()), takes the serdev device's client ops and driver
- * data (the library receives for the driver), opens the port for the
- * device's lifetime and sets it to the speed, 8N1, no flow control. Each
- * failure is logged. May sleep.
+ * Reads the node's modbus-address, current-speed and optional label, sets
+ * up @mb (modbus_dev_init()), takes the serdev device's client ops and
+ * driver data (the library receives for the driver), opens the port for
+ * the device's lifetime and sets it to the speed, 8N1, no flow control.
+ * Each failure is logged. May sleep.
  *
  * Return: 0 or a negative errno.
  */
@@ -203,6 +203,7 @@ int devm_modbus_serdev_open(struct modbus_dev *mb,
 	if (ret)
 		return dev_err_probe(dev, ret, "modbus-address %u out of 1..247\n",
 				     addr);
+	device_property_read_string(dev, "label", &mb->label);
 	serdev_device_set_drvdata(serdev, mb);
 	serdev_device_set_client_ops(serdev, &modbus_serdev_ops);
 	ret = devm_serdev_device_open(dev, serdev);

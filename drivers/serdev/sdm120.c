@@ -154,37 +154,65 @@ static int sdm120_write(struct device *dev, enum hwmon_sensor_types type,
 	return 0;
 }
 
+/*
+ * The node's label names the channels: it tells meters apart. (hwmon 6.12
+ * has no label for energy64 channels.)
+ */
+static int sdm120_read_string(struct device *dev, enum hwmon_sensor_types type,
+			      u32 attr, int channel, const char **str)
+{
+	struct sdm120 *sdm = dev_get_drvdata(dev);
+
+	*str = sdm->mb.label;
+	return 0;
+}
+
+static bool sdm120_is_label(enum hwmon_sensor_types type, u32 attr)
+{
+	return (type == hwmon_in && attr == hwmon_in_label) ||
+	       (type == hwmon_curr && attr == hwmon_curr_label) ||
+	       (type == hwmon_power && attr == hwmon_power_label);
+}
+
 static umode_t sdm120_is_visible(const void *data,
 				 enum hwmon_sensor_types type, u32 attr,
 				 int channel)
 {
+	const struct sdm120 *sdm = data;
+
+	if (sdm120_is_label(type, attr))
+		return sdm->mb.label ? 0444 : 0;
 	return type == hwmon_chip ? 0644 : 0444;
 }
 
-/* hwmon has no frequency: shown in mHz, named like the other inputs. */
-static ssize_t freq1_input_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
+/*
+ * hwmon has no frequency attribute: the line frequency is an attribute of
+ * the meter's own device (Documentation/ABI/testing/sysfs-driver-sdm120).
+ */
+static ssize_t line_frequency_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
 {
-	struct sdm120 *sdm = dev_get_drvdata(dev);
+	struct modbus_dev *mb = dev_get_drvdata(dev);
+	struct sdm120 *sdm = container_of(mb, struct sdm120, mb);
 	s64 val;
 	int ret;
 
 	ret = sdm120_value(sdm, SDM120_REG_FREQUENCY, 1000, &val);
 	return ret ? ret : sysfs_emit(buf, "%lld\n", val);
 }
-static DEVICE_ATTR_RO(freq1_input);
+static DEVICE_ATTR_RO(line_frequency);
 
 static struct attribute *sdm120_attrs[] = {
-	&dev_attr_freq1_input.attr,
+	&dev_attr_line_frequency.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(sdm120);
 
 static const struct hwmon_channel_info * const sdm120_info[] = {
 	HWMON_CHANNEL_INFO(chip, HWMON_C_UPDATE_INTERVAL),
-	HWMON_CHANNEL_INFO(in, HWMON_I_INPUT),
-	HWMON_CHANNEL_INFO(curr, HWMON_C_INPUT),
-	HWMON_CHANNEL_INFO(power, HWMON_P_INPUT),
+	HWMON_CHANNEL_INFO(in, HWMON_I_INPUT | HWMON_I_LABEL),
+	HWMON_CHANNEL_INFO(curr, HWMON_C_INPUT | HWMON_C_LABEL),
+	HWMON_CHANNEL_INFO(power, HWMON_P_INPUT | HWMON_P_LABEL),
 	HWMON_CHANNEL_INFO(energy64, HWMON_E_INPUT),
 	NULL
 };
@@ -192,6 +220,7 @@ static const struct hwmon_channel_info * const sdm120_info[] = {
 static const struct hwmon_ops sdm120_hwmon_ops = {
 	.is_visible = sdm120_is_visible,
 	.read = sdm120_read,
+	.read_string = sdm120_read_string,
 	.write = sdm120_write,
 };
 
@@ -217,8 +246,7 @@ static int sdm120_probe(struct serdev_device *serdev)
 		return ret;
 
 	hwmon = devm_hwmon_device_register_with_info(dev, "sdm120", sdm,
-						     &sdm120_chip_info,
-						     sdm120_groups);
+						     &sdm120_chip_info, NULL);
 	return PTR_ERR_OR_ZERO(hwmon);
 }
 
@@ -233,6 +261,7 @@ static struct serdev_device_driver sdm120_driver = {
 	.driver = {
 		.name = "sdm120",
 		.of_match_table = sdm120_of_match,
+		.dev_groups = sdm120_groups,
 	},
 };
 module_serdev_device_driver(sdm120_driver);

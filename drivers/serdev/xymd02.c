@@ -117,10 +117,25 @@ static int xymd02_write(struct device *dev, enum hwmon_sensor_types type,
 	return xymd02_write_offset(xy, XYMD02_REG_TEMP_OFFSET, val);
 }
 
+/* The node's label names both channels: it tells sensors apart. */
+static int xymd02_read_string(struct device *dev, enum hwmon_sensor_types type,
+			      u32 attr, int channel, const char **str)
+{
+	struct xymd02 *xy = dev_get_drvdata(dev);
+
+	*str = xy->mb.label;
+	return 0;
+}
+
 static umode_t xymd02_is_visible(const void *data,
 				 enum hwmon_sensor_types type, u32 attr,
 				 int channel)
 {
+	const struct xymd02 *xy = data;
+
+	if ((type == hwmon_temp && attr == hwmon_temp_label) ||
+	    (type == hwmon_humidity && attr == hwmon_humidity_label))
+		return xy->mb.label ? 0444 : 0;
 	if ((type == hwmon_chip && attr == hwmon_chip_update_interval) ||
 	    (type == hwmon_temp && attr == hwmon_temp_offset))
 		return 0644;
@@ -163,14 +178,15 @@ ATTRIBUTE_GROUPS(xymd02);
 
 static const struct hwmon_channel_info * const xymd02_info[] = {
 	HWMON_CHANNEL_INFO(chip, HWMON_C_UPDATE_INTERVAL),
-	HWMON_CHANNEL_INFO(temp, HWMON_T_INPUT | HWMON_T_OFFSET),
-	HWMON_CHANNEL_INFO(humidity, HWMON_H_INPUT),
+	HWMON_CHANNEL_INFO(temp, HWMON_T_INPUT | HWMON_T_OFFSET | HWMON_T_LABEL),
+	HWMON_CHANNEL_INFO(humidity, HWMON_H_INPUT | HWMON_H_LABEL),
 	NULL
 };
 
 static const struct hwmon_ops xymd02_hwmon_ops = {
 	.is_visible = xymd02_is_visible,
 	.read = xymd02_read,
+	.read_string = xymd02_read_string,
 	.write = xymd02_write,
 };
 

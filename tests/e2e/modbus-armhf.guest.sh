@@ -17,5 +17,5 @@ check "power 7.3 kW saturates at LONG_MAX microwatts, no error" is "cat $m/power
 check "the saturation is logged once" is "dmesg | grep -c 'beyond a long here: saturated'" 1
 check "a second read: the same value, no second message" \
 	sh -c "[ \$(cat $m/power1_input) = 2147483647 ] && [ \$(dmesg | grep -c 'beyond a long here') = 1 ]"
-check "frequency 50 Hz" is "cat $m/freq1_input" 50000
+check "line frequency 50 Hz" is "cat $m/device/line_frequency" 50000
 exit 0

@@ -30,6 +30,15 @@ cat /tmp/s1.txt
 check "sensors: three xymd02 and one sdm120" \
 	is "grep -c -e ^xymd02 -e ^sdm120 /tmp/s1.txt" 4
 check "sensors: slave 1 at +21.5 C" grep -q '+21.5.C' /tmp/s1.txt
+# The nodes' labels tell the sensors apart: hwmon's label, each channel's,
+# and what sensors prints.
+check "slave 1's hwmon label is its node's: greenhouse" is "cat $(modbus_hwmon 1)/label" greenhouse
+check "slave 2's temperature channel is labelled cellar" is "cat $(modbus_hwmon 2)/temp1_label" cellar
+check "the meter's power channel is labelled heat pump" is "cat $(modbus_hwmon 4)/power1_label" "heat pump"
+check "sensors: greenhouse at +21.5 C" grep -q '^greenhouse: *+21.5.C' /tmp/s1.txt
+check "sensors: cellar at -3.5 C" grep -q '^cellar: *-3.5.C' /tmp/s1.txt
+check "sensors: attic at 12.3 %RH" grep -q '^attic: *12.3 %RH' /tmp/s1.txt
+check "sensors: heat pump at 230.50 V" grep -q '^heat pump: *230.50 V' /tmp/s1.txt
 
 # A value is kept for update_interval: a burst of readers costs no bus read.
 h2=$(modbus_hwmon 2)

@@ -82,7 +82,8 @@ check "SDM120 voltage 230.5 V" is "cat $meter/in0_input" 230500
 check "SDM120 current 1.25 A" is "cat $meter/curr1_input" 1250
 check "SDM120 power 288.125 W" is "cat $meter/power1_input" 288125000
 check "SDM120 energy 1234.5 kWh" is "cat $meter/energy1_input" 4444200000000000
-check "SDM120 frequency 50 Hz" is "cat $meter/freq1_input" 50000
+check "SDM120 line frequency 50 Hz (the meter's device)" is "cat $meter/device/line_frequency" 50000
+check "no freq1_input in hwmon (not an hwmon attribute)" test ! -e "$meter/freq1_input"
 check "port 4 runs at its own speed" is "cat $mux/port@4/baud" 9600
 
 sensors >/tmp/sensors.txt 2>&1
