@@ -115,6 +115,34 @@ dkms_build() {
 	ls "$t/tree/serdev-suite/0.1/$krel/"*/module/btserdev.ko
 }
 
+# DKMS against the project's arm64 6.12 kernel, which has what every module
+# needs: dkms builds and installs (into a private tree) exactly the modules
+# Kbuild builds for it, all eight, and depmod finds every symbol they use.
+dkms_arm64() {
+	local kdir krel t want got m unresolved
+	kdir=$(scripts/kernel.sh --path)
+	krel=$(cat "$kdir/include/config/kernel.release")
+	t=$logs/dkms-arm64
+	rm -rf "$t"
+	mkdir -p "$t/src/serdev-suite-0.1" "$t/tree" "$t/root/lib/modules/$krel"
+	git ls-files -z | xargs -0 cp --parents -t "$t/src/serdev-suite-0.1"
+	(cd "$t" && ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- dkms install --no-depmod \
+		serdev-suite/0.1 -k "$krel" -a aarch64 --kernelsourcedir "$kdir" \
+		--sourcetree "$t/src" --dkmstree "$t/tree" --installtree "$t/root/lib/modules") ||
+		return 1
+	want=$(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- scripts/dkms-modules.sh "$kdir" \
+		"$t/src/serdev-suite-0.1" | awk '{ print $1 ".ko" }' | sort)
+	got=$(find "$t/root/lib/modules/$krel/updates/dkms" -name "*.ko" -printf "%f\n" | sort)
+	echo "Kbuild builds:  $(echo "$want" | tr '\n' ' ')"
+	echo "dkms installed: $(echo "$got" | tr '\n' ' ')"
+	for m in btserdev serdev-mux serdev-modbus xymd02 sdm120 serport-serdev dtbo-configfs serdev-ldisc; do
+		echo "$want" | grep -qx "$m.ko" || { echo "Kbuild does not build $m for $krel"; return 1; }
+	done
+	[ "$want" = "$got" ] || { echo "dkms installed another set than Kbuild builds"; return 1; }
+	unresolved=$(depmod -e -F "$kdir/System.map" -b "$t/root" "$krel" 2>&1 | grep -i 'unknown symbol')
+	[ -z "$unresolved" ] || { echo "$unresolved"; return 1; }
+}
+
 # Everything below is independent: checks run in a pool of $SUITE_JOBS (3)
 # at once (QEMU boots are one guest each), longest first. Each check's lines
 # are printed together, in the order the checks were started.
@@ -282,6 +310,7 @@ job "harness: the console scan catches WARNING, RCU stall, hung task, soft locku
 job "distro headers: build against Debian's linux-headers-amd64" distro_build
 job "Kbuild: every module built with its options as modules (=m)" kbuild_modular
 job "distro headers: dkms build of btserdev" dkms_build
+job "dkms: every module built and installed for the arm64 6.12 kernel" dkms_arm64
 
 # Lint.
 mapfile -t csrc < <(git ls-files '*.c' '*.h')
