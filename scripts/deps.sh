@@ -17,7 +17,7 @@ host_pkgs=(
 	qemu-system-arm device-tree-compiler bluez bluez-test-tools busybox-static
 	sparse shellcheck dt-schema python3 python3-pymodbus python3-serial
 	python3-serial-asyncio mbpoll socat util-linux procps psmisc
-	linux-headers-amd64 dkms coccinelle
+	linux-headers-amd64 dkms coccinelle debhelper dh-dkms dpkg-dev
 )
 
 missing=()

@@ -143,6 +143,57 @@ dkms_arm64() {
 	[ -z "$unresolved" ] || { echo "$unresolved"; return 1; }
 }
 
+# The Debian package as a board owner installs it: built from the tree's
+# debian/ (dh with dkms), installed with dpkg -i on this machine, where
+# DKMS builds it for Debian's amd64 kernel headers (6.1: btserdev), checked
+# with dkms status, then purged. A serdev-suite-dkms already installed
+# here is left alone: the check fails instead of removing it.
+deb_package() {
+	local t kdir krel deb rc=0
+	if dpkg-query -W -f='${Status}' serdev-suite-dkms 2>/dev/null | grep -q installed; then
+		echo "serdev-suite-dkms is installed on this machine: not touching it"
+		return 1
+	fi
+	kdir=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' | sort -V | tail -n 1)
+	[ -n "$kdir" ] || { echo "no linux-headers-*-amd64 in /usr/src"; return 1; }
+	krel=${kdir#/usr/src/linux-headers-}
+	t=$logs/deb
+	rm -rf "$t"
+	mkdir -p "$t/serdev-suite"
+	git ls-files -z | xargs -0 cp --parents -t "$t/serdev-suite"
+	(cd "$t/serdev-suite" && dpkg-buildpackage -us -uc -b) >"$t/build.log" 2>&1 ||
+		{ tail -n 20 "$t/build.log"; return 1; }
+	deb=$(find "$t" -maxdepth 1 -name 'serdev-suite-dkms_*_all.deb')
+	[ -n "$deb" ] || { echo "no serdev-suite-dkms_*_all.deb"; return 1; }
+	echo "built $(basename "$deb")"
+	dpkg-deb -c "$deb" >"$t/contents.txt"
+	if ! grep -q ' ./usr/src/serdev-suite-0.1/dkms.conf$' "$t/contents.txt" ||
+		! grep -q ' ./usr/src/serdev-suite-0.1/scripts/dkms-modules.sh$' "$t/contents.txt"; then
+		echo "the package lacks the sources DKMS needs"
+		return 1
+	fi
+	dpkg-deb -e "$deb" "$t/control"
+	if ! grep -qs 'dkms' "$t/control/postinst" || ! grep -qs 'dkms' "$t/control/prerm"; then
+		echo "no DKMS maintainer scripts (dh_dkms)"
+		return 1
+	fi
+	DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" || rc=1
+	if [ "$rc" = 0 ] && ! dkms status serdev-suite -k "$krel" | grep -q ': installed'; then
+		# dkms's postinst builds for the running kernel; this one is Debian's.
+		dkms install serdev-suite/0.1 -k "$krel" || rc=1
+	fi
+	dkms status serdev-suite
+	[ "$rc" = 0 ] && dkms status serdev-suite -k "$krel" | grep -q ': installed' &&
+		modinfo -k "$krel" -F filename btserdev | grep -q '/updates/dkms/btserdev.ko' || rc=1
+	DEBIAN_FRONTEND=noninteractive dpkg -P serdev-suite-dkms || rc=1
+	if [ -n "$(dkms status serdev-suite 2>&1)" ] || [ -e "/lib/modules/$krel/updates/dkms/btserdev.ko" ]; then
+		echo "purged, but DKMS still holds serdev-suite: cleaning up by hand"
+		rm -rf /var/lib/dkms/serdev-suite "/lib/modules/$krel/updates/dkms/btserdev.ko"
+		rc=1
+	fi
+	return "$rc"
+}
+
 # Everything below is independent: checks run in a pool of $SUITE_JOBS (3)
 # at once (QEMU boots are one guest each), longest first. Each check's lines
 # are printed together, in the order the checks were started.
@@ -311,6 +362,7 @@ job "distro headers: build against Debian's linux-headers-amd64" distro_build
 job "Kbuild: every module built with its options as modules (=m)" kbuild_modular
 job "distro headers: dkms build of btserdev" dkms_build
 job "dkms: every module built and installed for the arm64 6.12 kernel" dkms_arm64
+job "debian: serdev-suite-dkms built, installed with dpkg -i, in dkms status, purged" deb_package
 
 # Lint.
 mapfile -t csrc < <(git ls-files '*.c' '*.h')
