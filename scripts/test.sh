@@ -194,6 +194,47 @@ deb_package() {
 	return "$rc"
 }
 
+# packaging/: the build paths of Yocto's module class and Buildroot's
+# kernel-module infrastructure, as they call them, against the project's
+# arm64 kernel; each installs every module Kbuild builds for it (no Yocto
+# or Buildroot here: their recipes are checked by the paths they take).
+packaging_paths() {
+	local kdir krel t want m x=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	kdir=$(scripts/kernel.sh --path)
+	krel=$(cat "$kdir/include/config/kernel.release")
+	t=$logs/packaging
+	rm -rf "$t"
+	mkdir -p "$t/yocto/src" "$t/buildroot/src"
+	git ls-files -z | xargs -0 cp --parents -t "$t/yocto/src"
+	git ls-files -z | xargs -0 cp --parents -t "$t/buildroot/src"
+	want=$(env "${x[@]}" scripts/dkms-modules.sh "$kdir" "$t/yocto/src" | awk '{ print $1 }')
+	# module.bbclass: oe_runmake with KERNEL_SRC and O, then modules_install
+	# with DEPMOD=echo and MODLIB under the image.
+	if ! make -s -C "$t/yocto/src" KERNEL_SRC="$kdir" KERNEL_PATH="$kdir" O="$kdir" "${x[@]}" \
+		>"$t/yocto.log" 2>&1 ||
+		! make -s -C "$t/yocto/src" KERNEL_SRC="$kdir" O="$kdir" "${x[@]}" DEPMOD=echo \
+			MODLIB="$t/yocto/image/lib/modules/$krel" modules_install >>"$t/yocto.log" 2>&1; then
+		tail -n 20 "$t/yocto.log"
+		return 1
+	fi
+	# kernel-module: make -C LINUX_DIR M=... modules, then modules_install.
+	if ! make -s -C "$kdir" M="$t/buildroot/src" "${x[@]}" modules >"$t/buildroot.log" 2>&1 ||
+		! make -s -C "$kdir" M="$t/buildroot/src" "${x[@]}" INSTALL_MOD_PATH="$t/buildroot/target" \
+			modules_install >>"$t/buildroot.log" 2>&1; then
+		tail -n 20 "$t/buildroot.log"
+		return 1
+	fi
+	echo "Kbuild builds: $(echo "$want" | tr '\n' ' ')"
+	[ "$(echo "$want" | wc -l)" = 8 ] || return 1
+	for m in $want; do
+		find "$t/yocto/image/lib/modules/$krel" -name "$m.ko" | grep -q . ||
+			{ echo "Yocto's path did not install $m"; return 1; }
+		find "$t/buildroot/target/lib/modules/$krel" -name "$m.ko" | grep -q . ||
+			{ echo "Buildroot's path did not install $m"; return 1; }
+	done
+	echo "both paths installed all eight"
+}
+
 # Everything below is independent: checks run in a pool of $SUITE_JOBS (3)
 # at once (QEMU boots are one guest each), longest first. Each check's lines
 # are printed together, in the order the checks were started.
@@ -363,6 +404,7 @@ job "Kbuild: every module built with its options as modules (=m)" kbuild_modular
 job "distro headers: dkms build of btserdev" dkms_build
 job "dkms: every module built and installed for the arm64 6.12 kernel" dkms_arm64
 job "debian: serdev-suite-dkms built, installed with dpkg -i, in dkms status, purged" deb_package
+job "packaging: Yocto's module class and Buildroot's kernel-module paths install every module" packaging_paths
 
 # Lint.
 mapfile -t csrc < <(git ls-files '*.c' '*.h')
