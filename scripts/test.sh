@@ -198,38 +198,40 @@ deb_package() {
 # kernel-module infrastructure, as they call them, against the project's
 # arm64 kernel; each installs every module Kbuild builds for it (no Yocto
 # or Buildroot here: their recipes are checked by the paths they take).
+# One copy of the tree: Buildroot's make builds it, the Yocto-style make
+# through the tree's Makefile then finds it built (same Kbuild, same
+# kernel) and both install, each in its own way.
 packaging_paths() {
 	local kdir krel t want m x=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 	kdir=$(scripts/kernel.sh --path)
 	krel=$(cat "$kdir/include/config/kernel.release")
 	t=$logs/packaging
 	rm -rf "$t"
-	mkdir -p "$t/yocto/src" "$t/buildroot/src"
-	git ls-files -z | xargs -0 cp --parents -t "$t/yocto/src"
-	git ls-files -z | xargs -0 cp --parents -t "$t/buildroot/src"
-	want=$(env "${x[@]}" scripts/dkms-modules.sh "$kdir" "$t/yocto/src" | awk '{ print $1 }')
-	# module.bbclass: oe_runmake with KERNEL_SRC and O, then modules_install
-	# with DEPMOD=echo and MODLIB under the image.
-	if ! make -s -C "$t/yocto/src" KERNEL_SRC="$kdir" KERNEL_PATH="$kdir" O="$kdir" "${x[@]}" \
-		>"$t/yocto.log" 2>&1 ||
-		! make -s -C "$t/yocto/src" KERNEL_SRC="$kdir" O="$kdir" "${x[@]}" DEPMOD=echo \
-			MODLIB="$t/yocto/image/lib/modules/$krel" modules_install >>"$t/yocto.log" 2>&1; then
-		tail -n 20 "$t/yocto.log"
-		return 1
-	fi
+	mkdir -p "$t/src"
+	git ls-files -z | xargs -0 cp --parents -t "$t/src"
+	want=$(env "${x[@]}" scripts/dkms-modules.sh "$kdir" "$t/src" | awk '{ print $1 }')
 	# kernel-module: make -C LINUX_DIR M=... modules, then modules_install.
-	if ! make -s -C "$kdir" M="$t/buildroot/src" "${x[@]}" modules >"$t/buildroot.log" 2>&1 ||
-		! make -s -C "$kdir" M="$t/buildroot/src" "${x[@]}" INSTALL_MOD_PATH="$t/buildroot/target" \
+	if ! make -s -C "$kdir" M="$t/src" "${x[@]}" modules >"$t/buildroot.log" 2>&1 ||
+		! make -s -C "$kdir" M="$t/src" "${x[@]}" INSTALL_MOD_PATH="$t/buildroot" \
 			modules_install >>"$t/buildroot.log" 2>&1; then
 		tail -n 20 "$t/buildroot.log"
+		return 1
+	fi
+	# module.bbclass: oe_runmake with KERNEL_SRC and O, then modules_install
+	# with DEPMOD=echo and MODLIB under the image.
+	if ! make -s -C "$t/src" KERNEL_SRC="$kdir" KERNEL_PATH="$kdir" O="$kdir" "${x[@]}" \
+		>"$t/yocto.log" 2>&1 ||
+		! make -s -C "$t/src" KERNEL_SRC="$kdir" O="$kdir" "${x[@]}" DEPMOD=echo \
+			MODLIB="$t/yocto/lib/modules/$krel" modules_install >>"$t/yocto.log" 2>&1; then
+		tail -n 20 "$t/yocto.log"
 		return 1
 	fi
 	echo "Kbuild builds: $(echo "$want" | tr '\n' ' ')"
 	[ "$(echo "$want" | wc -l)" = 8 ] || return 1
 	for m in $want; do
-		find "$t/yocto/image/lib/modules/$krel" -name "$m.ko" | grep -q . ||
+		find "$t/yocto/lib/modules/$krel" -name "$m.ko" | grep -q . ||
 			{ echo "Yocto's path did not install $m"; return 1; }
-		find "$t/buildroot/target/lib/modules/$krel" -name "$m.ko" | grep -q . ||
+		find "$t/buildroot/lib/modules/$krel" -name "$m.ko" | grep -q . ||
 			{ echo "Buildroot's path did not install $m"; return 1; }
 	done
 	echo "both paths installed all eight"
