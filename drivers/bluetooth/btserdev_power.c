@@ -63,6 +63,17 @@ int btserdev_power_get(struct device *dev, struct btserdev_power *pw)
 	pw->enable = devm_gpiod_get_optional(dev, "enable", GPIOD_OUT_LOW);
 	if (IS_ERR(pw->enable))
 		return dev_err_probe(dev, PTR_ERR(pw->enable), "enable-gpios\n");
+	/*
+	 * Broadcom's binding calls the same line (BT_REG_ON, active: powered)
+	 * shutdown-gpios, and board trees (Raspberry Pi) describe it so.
+	 */
+	if (!pw->enable) {
+		pw->enable = devm_gpiod_get_optional(dev, "shutdown",
+						     GPIOD_OUT_LOW);
+		if (IS_ERR(pw->enable))
+			return dev_err_probe(dev, PTR_ERR(pw->enable),
+					     "shutdown-gpios\n");
+	}
 	pw->reset = devm_gpiod_get_optional(dev, "reset", GPIOD_OUT_HIGH);
 	if (IS_ERR(pw->reset))
 		return dev_err_probe(dev, PTR_ERR(pw->reset), "reset-gpios\n");

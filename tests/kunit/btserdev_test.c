@@ -90,19 +90,24 @@ static bool bt_init_running(struct hci_dev *hdev)
  * Bind the driver to a fresh fake UART and wait for the core's power-on,
  * whose first command is HCI Reset. The caller answers it.
  */
-static struct bt_ctx *bt_bind(struct kunit *test)
+static struct bt_ctx *bt_bind_at(struct kunit *test, const char *path)
 {
 	struct bt_ctx *ctx;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test, btserdev_test));
-	ctx->fake = serdev_fake_bind(test, "/btserdev-test-uart");
+	ctx->fake = serdev_fake_bind(test, path);
 	ctx->bd = serdev_device_get_drvdata(serdev_fake_client(ctx->fake));
 	KUNIT_ASSERT_NOT_NULL(test, ctx->bd);
 	ctx->hdev = ctx->bd->hdev;
 	KUNIT_ASSERT_NOT_NULL(test, ctx->hdev);
 	return ctx;
+}
+
+static struct bt_ctx *bt_bind(struct kunit *test)
+{
+	return bt_bind_at(test, "/btserdev-test-uart");
 }
 
 /*
@@ -167,6 +172,21 @@ static void bt_power_on_sends_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, line.baud, 115200);
 	KUNIT_EXPECT_TRUE(test, line.flow);
 	bt_answer_reset_fail_init(test, ctx);
+}
+
+/*
+ * A board tree's Broadcom node names the power line shutdown-gpios
+ * (BT_REG_ON): it powers the module as enable-gpios does.
+ */
+static void bt_shutdown_gpio_is_the_enable_line(struct kunit *test)
+{
+	struct bt_ctx *ctx = bt_bind_at(test, "/btserdev-test-uart-shutdown");
+
+	KUNIT_ASSERT_EQ(test, bt_next_command(ctx), HCI_OP_RESET);
+	KUNIT_EXPECT_TRUE(test, ctx->bd->power.on);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_ENABLE), 1);
+	bt_answer_reset_fail_init(test, ctx);
+	KUNIT_EXPECT_EQ(test, suite_gpio_line(test, BT_LINE_ENABLE), 0);
 }
 
 /*
@@ -376,6 +396,7 @@ static void bt_remove_with_tx_queued(struct kunit *test)
 static struct kunit_case btserdev_driver_cases[] = {
 	KUNIT_CASE(bt_power_on_sends_reset),
 	KUNIT_CASE(bt_failed_init_powers_off),
+	KUNIT_CASE(bt_shutdown_gpio_is_the_enable_line),
 	KUNIT_CASE(bt_tx_backpressure),
 	KUNIT_CASE(bt_tx_write_error),
 	KUNIT_CASE(bt_rx_every_chunking),
