@@ -3,31 +3,19 @@
 # Validate the examples of every DT binding the suite defines, as the
 # kernel's dt_binding_check does: extract each example, preprocess, compile
 # with dtc and run dt-validate against a schema processed from the kernel
-# tree's bindings plus the suite's. Any output is a failure. The processed
-# schema is cached, keyed by the bindings' contents.
+# tree's bindings plus the suite's (scripts/dt-schema.sh, cached). Any
+# output is a failure.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-for t in dt-mk-schema dt-extract-example dt-validate dtc; do
+for t in dt-extract-example dt-validate dtc; do
 	command -v "$t" >/dev/null || die "$t missing: install dt-schema (scripts/deps.sh)"
 done
 ksrc=$(kernel_src)
-[ -d "$ksrc/Documentation/devicetree/bindings" ] || die "kernel bindings missing: run scripts/kernel.sh"
 mine=$SUITE_TOP/Documentation/devicetree/bindings
 mapfile -t yamls < <(cd "$mine" && find . -name '*.yaml' | sort)
-key=$( { basename "$ksrc"; (cd "$mine" && cat "${yamls[@]}"); } | sha256sum | cut -c1-12)
-dir=$SUITE_CACHE/dt-examples/$key
-if [ ! -f "$dir/processed.json" ]; then
-	rm -rf "$dir"
-	mkdir -p "$dir/bindings"
-	cp -a "$ksrc/Documentation/devicetree/bindings/." "$dir/bindings/"
-	(cd "$mine" && cp --parents -t "$dir/bindings" "${yamls[@]}")
-	find "$dir/bindings" -name '*.yaml' >"$dir/list"
-	dt-mk-schema -j @"$dir/list" >"$dir/processed.json.tmp" 2>"$dir/mk.err" ||
-		{ cat "$dir/mk.err"; exit 1; }
-	mv "$dir/processed.json.tmp" "$dir/processed.json"
-fi
+dir=$("$SUITE_TOP/scripts/dt-schema.sh")
 
 status=0
 for y in "${yamls[@]}"; do

@@ -304,6 +304,7 @@ collect() {
 # checks that use them run side by side.
 check "rootfs: guest initramfs built" scripts/rootfs.sh || finish
 check "dt-doc-validate: bindings tree prepared" scripts/dt-check.sh --prepare || finish
+check "dt-validate: binding schemas processed" scripts/dt-schema.sh || finish
 [ $armhf = 0 ] || check "build (armhf): modules for a 32-bit long, W=1 clean; its rootfs" \
 	armhf_prepared || armhf=0
 export DT_CHECK_PREPARED=1
@@ -422,6 +423,7 @@ for f in "${yamls[@]}"; do
 	job "dt-doc-validate: $f" scripts/dt-check.sh "$f"
 done
 job "dt-validate: the examples of every binding" scripts/dt-examples.sh
+job "dt: Raspberry Pi overlays merged into the boards' DTBs, validated, on uart0; wrong board refused" scripts/dt-boards.sh
 job "coccinelle: ldisc-to-serdev.cocci on upstream line disciplines" \
 	scripts/coccinelle/selftest.sh
 mapfile -t shs < <(git ls-files '*.sh' 'scripts/guest/init' '.ci/run')
