@@ -9,7 +9,8 @@ set -euo pipefail
 # libc6-dev), the arm64 and armhf C library headers for guest helpers
 # (libc6-dev-arm64-cross, libc6-dev-armhf-cross), pymodbus's serial server
 # (python3-serial-asyncio). openssl makes the test kernel's module signing
-# key (the lockdown LSM selects MODULE_SIG).
+# key (the lockdown LSM selects MODULE_SIG). dpkg-buildpackage requires
+# build-essential for any package, even one that compiles nothing.
 host_pkgs=(
 	linux-source-6.12 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
@@ -17,7 +18,7 @@ host_pkgs=(
 	qemu-system-arm device-tree-compiler bluez bluez-test-tools busybox-static
 	sparse shellcheck dt-schema python3 python3-pymodbus python3-serial
 	python3-serial-asyncio mbpoll socat util-linux procps psmisc
-	linux-headers-amd64 dkms coccinelle debhelper dh-dkms dpkg-dev
+	linux-headers-amd64 dkms coccinelle debhelper dh-dkms dpkg-dev build-essential
 )
 
 missing=()
