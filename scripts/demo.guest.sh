@@ -8,11 +8,13 @@ echo "=== the board: $(uname -r); the DT puts a Bluetooth controller on the PL01
 echo "=== BlueZ's btvirt plays it. Nobody ran hciattach or btattach:"
 check "hci0 registered at boot by btserdev" wait_for 30 test -e /sys/class/bluetooth/hci0
 dmesg | grep -E 'btserdev|hci0' | sed 's/^/    /'
-echo "=== hciconfig hci0 up; hciconfig -a"
-check "hci0 up" hciconfig hci0 up
-hciconfig -a hci0
-echo "=== btmgmt info"
-btmgmt --index 0 info
+echo "=== BlueZ as users run it: the system bus and bluetoothd, then"
+echo "=== bluetoothctl power on; bluetoothctl show"
+check "dbus-daemon and bluetoothd started" bluez_start
+check "bluetoothctl lists hci0" wait_for 30 sh -c 'bluetoothctl list | grep -q "^Controller"'
+bluetoothctl power on >/tmp/power.txt 2>&1
+check "bluetoothctl powered hci0 on" grep -q 'Changing power on succeeded' /tmp/power.txt
+bluetoothctl show | sed 's/^/    /'
 echo "=== a second controller of the same btvirt, on the FTDI adapter (ttyUSB0),"
 echo "=== attached with upstream hci_uart (btattach) to have someone to talk to:"
 check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0

@@ -15,12 +15,16 @@ set -euo pipefail
 
 pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
       libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0 util-linux
-      libmodbus5 libmodbus-dev)
+      libmodbus5 libmodbus-dev
+      # bluetoothd and bluetoothctl on the system bus (dbus-daemon)
+      dbus-daemon libdbus-1-3 libexpat1 libsystemd0 libapparmor1 libaudit1
+      libcap-ng0 libselinux1 libcap2 libgcrypt20 libgpg-error0 liblz4-1 liblzma5
+      libzstd1 libasound2 libdw1 libelf1 libbz2-1.0 zlib1g)
 # Architecture-independent packages.
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
 bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btvirt
-      rtcwake)
+      rtcwake bluetoothctl dbus-daemon)
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)
@@ -146,6 +150,14 @@ for b in "${bins[@]}"; do
 	cp "$src" "$root/usr/bin/$b"
 	copy_needed "$root/usr/bin/$b"
 done
+# bluetoothd lives in libexec; the system bus gets a configuration of the
+# guest's own (scripts/guest/dbus-system.conf: root only, everything allowed).
+install -D -m 0755 "$dir/stage/usr/libexec/bluetooth/bluetoothd" "$root/usr/libexec/bluetooth/bluetoothd" ||
+	die "bluetoothd not in the arm64 bluez package"
+copy_needed "$root/usr/libexec/bluetooth/bluetoothd"
+install -D -m 0644 "$guest/dbus-system.conf" "$root/etc/dbus-1/system.conf"
+mkdir -p "$root/var/lib/bluetooth" "$root/run/dbus"
+ln -sfn /run "$root/var/run"
 ld=$(find_lib ld-linux-aarch64.so.1) || die "arm64 dynamic loader missing"
 cp -L "$ld" "$root/lib/ld-linux-aarch64.so.1"
 mkdir -p "$root/lib/aarch64-linux-gnu"

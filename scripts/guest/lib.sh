@@ -94,6 +94,22 @@ silent_intervals() {
 # con_id: "de" for the mux's DE line).
 gpio_taken() { grep -q "^ gpio-[0-9]* ($1)" /sys/kernel/debug/gpio; }
 
+# bluez_start: the system bus (the guest's own configuration, root only)
+# and bluetoothd, as users run them; exports DBUS_SYSTEM_BUS_ADDRESS and
+# sets BLUETOOTHD to bluetoothd's pid. dbus-daemon looks up each peer's
+# groups: root needs its passwd and group entries.
+bluez_start() {
+	[ -e /etc/passwd ] || echo 'root:x:0:0:root:/root:/bin/sh' >/etc/passwd
+	[ -e /etc/group ] || echo 'root:x:0:' >/etc/group
+	mkdir -p /run/dbus
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/dbus/system_bus_socket
+	dbus-daemon --config-file=/etc/dbus-1/system.conf --nofork --nopidfile >/tmp/dbus.log 2>&1 &
+	wait_for 10 test -S /run/dbus/system_bus_socket || return 1
+	/usr/libexec/bluetooth/bluetoothd -n >/tmp/bluetoothd.log 2>&1 &
+	# shellcheck disable=SC2034 # read by the scripts that call it
+	BLUETOOTHD=$!
+}
+
 # kprobe_count NAME FUNCTION: count calls of FUNCTION (a kernel function
 # without a tracepoint) from now on, as kprobe event NAME.
 kprobe_count() {
