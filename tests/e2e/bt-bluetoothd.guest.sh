@@ -89,6 +89,12 @@ say "select $a1"
 check "hci1's side: hci0 paired" info_is "$a0" Paired yes
 check "hci1's side: hci0 bonded" info_is "$a0" Bonded yes
 
+# After pairing each side browses the other's services (SDP); a power-off
+# in the middle of that makes bluetoothd log "error updating services".
+# Users wait for it too: bluetoothctl shows ServicesResolved.
+check "hci0's side resolved hci1's services" wait_for 60 seen "Device $a1 ServicesResolved: yes"
+check "hci1's side resolved hci0's services" wait_for 60 seen "Device $a0 ServicesResolved: yes"
+
 # The bond outlives a power cycle of btserdev's controller.
 say "select $a0"
 _n=$(wc -l </tmp/btctl.log)
