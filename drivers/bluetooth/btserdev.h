@@ -128,12 +128,13 @@ extern const struct dev_pm_ops btserdev_pm_ops;
 
 void btserdev_debugfs_init(struct btserdev *bd);
 
-int btserdev_fw_request(struct btserdev *bd, const char *dir, const char *chip,
-			const char *ext, const struct firmware **fw);
-
 extern const struct btserdev_vendor btserdev_bcm;
 /* Exported by btbcm; its header is not part of the kernel's include/. */
 int btbcm_patchram(struct hci_dev *hdev, const struct firmware *fw);
+int btbcm_initialize(struct hci_dev *hdev, bool *fw_load_done,
+		     bool use_autobaud_mode);
+int btbcm_finalize(struct hci_dev *hdev, bool *fw_load_done,
+		   bool use_autobaud_mode);
 #if IS_ENABLED(CONFIG_KUNIT)
 int btserdev_bcm_hcd_check(const u8 *data, size_t size, size_t *bad);
 #endif

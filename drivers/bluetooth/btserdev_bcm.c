@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Broadcom back end of btserdev: firmware (.hcd) download and the vendor
- * UART speed command.
+ * Broadcom back end of btserdev: chip identity, firmware names and
+ * download through btbcm, and the vendor UART speed command.
  *
  * A .hcd file is a list of HCI vendor commands (Write RAM records and a
  * final Launch RAM) that btbcm_patchram() replays after Download
- * Minidriver. btbcm_patchram() sends each record as it parses, so a
- * truncated file would only be noticed half-way through a download that
- * leaves the chip unusable: the whole file is checked here first, and a
- * damaged one is not sent at all (the chip stays on its ROM firmware).
+ * Minidriver, checking each record as it sends it. A file that btbcm
+ * finds by name is btbcm's to check. A file named by the firmware-name
+ * property is loaded here and checked whole first, so a damaged one is
+ * not sent at all (the chip stays on its ROM firmware).
  */
 
 #include <kunit/visibility.h>
 #include <linux/delay.h>
 #include <linux/firmware.h>
+#include <linux/property.h>
 #include <linux/serdev.h>
-#include <linux/string.h>
 #include <net/bluetooth/bluetooth.h>
 #include <net/bluetooth/hci_core.h>
 
@@ -109,53 +109,57 @@ static int bcm_set_speed(struct btserdev *bd, u32 speed)
 	return 0;
 }
 
-/* The chip's name from Read Local Name, up to the first space. */
-static void bcm_chip_name(struct hci_dev *hdev, char *chip, size_t len)
-{
-	struct sk_buff *skb;
-	size_t n;
-
-	strscpy(chip, "BCM", len);
-	if (bcm_cmd(hdev, HCI_OP_READ_LOCAL_NAME, 0, NULL, &skb))
-		return;
-	if (skb->len > 1 && !skb->data[0]) {
-		n = strnlen(skb->data + 1, skb->len - 1);
-		n = min(n, len - 1);
-		memcpy(chip, skb->data + 1, n);
-		chip[n] = '\0';
-		strreplace(chip, ' ', '\0');
-		strreplace(chip, '/', '_');
-		if (!chip[0])
-			strscpy(chip, "BCM", len);
-	}
-	kfree_skb(skb);
-}
-
-static int bcm_download(struct btserdev *bd, const struct firmware *fw)
-{
-	struct hci_dev *hdev = bd->hdev;
-	size_t bad;
-	int ret;
-
-	if (btserdev_bcm_hcd_check(fw->data, fw->size, &bad)) {
-		bt_dev_err(hdev, "firmware is damaged at byte %zu of %zu: not loaded, staying on ROM firmware",
-			   bad, fw->size);
-		return 0;
-	}
-	ret = btbcm_patchram(hdev, fw);
-	if (ret)
-		return ret;
-
-	/* The new firmware starts at the chip's default speed. */
-	serdev_device_set_baudrate(bd->serdev, bd->init_speed);
-	return bcm_cmd(hdev, HCI_OP_RESET, 0, NULL, NULL);
-}
-
-static int btserdev_bcm_setup(struct btserdev *bd)
+/*
+ * The file named by the firmware-name property: btbcm never sees it, so
+ * it is checked whole here before any of it is sent. btbcm still reads
+ * and logs the chip's identity first (with *loaded set it stops there).
+ */
+static int bcm_download_named(struct btserdev *bd, const char *name,
+			      bool *loaded)
 {
 	struct hci_dev *hdev = bd->hdev;
 	const struct firmware *fw;
-	char chip[32];
+	bool identity_only = true;
+	size_t bad;
+	int ret;
+
+	ret = btbcm_initialize(hdev, &identity_only, false);
+	if (ret)
+		return ret;
+
+	ret = firmware_request_nowarn(&fw, name, &bd->serdev->dev);
+	if (ret) {
+		bt_dev_err(hdev, "firmware-name %s not found (%pe): running the ROM firmware",
+			   name, ERR_PTR(ret));
+		return 0;
+	}
+	if (btserdev_bcm_hcd_check(fw->data, fw->size, &bad)) {
+		bt_dev_err(hdev, "%s is damaged at byte %zu of %zu: not loaded, running the ROM firmware",
+			   name, bad, fw->size);
+		release_firmware(fw);
+		return 0;
+	}
+	bt_dev_info(hdev, "firmware %s", name);
+	ret = btbcm_patchram(hdev, fw);
+	release_firmware(fw);
+	if (!ret)
+		*loaded = true;
+	return ret;
+}
+
+/*
+ * Reset at the init speed, switch to the operating speed, and let btbcm
+ * identify the chip (Read Local Version's subversion, through its table)
+ * and download brcm/<chip>.<board>.hcd or brcm/<chip>.hcd, as
+ * linux-firmware and board distributions name them. The new firmware
+ * starts at the chip's default speed: back to it, switch again, and let
+ * btbcm finish (identity again, address check).
+ */
+static int btserdev_bcm_setup(struct btserdev *bd)
+{
+	struct hci_dev *hdev = bd->hdev;
+	const char *name;
+	bool loaded = false;
 	int ret;
 
 	ret = bcm_cmd(hdev, HCI_OP_RESET, 0, NULL, NULL);
@@ -163,7 +167,6 @@ static int btserdev_bcm_setup(struct btserdev *bd)
 		bt_dev_err(hdev, "no answer to HCI Reset at %u baud", bd->init_speed);
 		return ret;
 	}
-	bcm_chip_name(hdev, chip, sizeof(chip));
 
 	/* Download at the operating speed when there is one. */
 	if (bd->oper_speed) {
@@ -172,17 +175,22 @@ static int btserdev_bcm_setup(struct btserdev *bd)
 			return ret;
 	}
 
-	if (!btserdev_fw_request(bd, "brcm", chip, "hcd", &fw)) {
-		ret = bcm_download(bd, fw);
-		release_firmware(fw);
-		if (ret)
-			return ret;
-		if (bd->oper_speed)
+	if (!device_property_read_string(&bd->serdev->dev, "firmware-name", &name))
+		ret = bcm_download_named(bd, name, &loaded);
+	else
+		ret = btbcm_initialize(hdev, &loaded, false);
+	if (ret)
+		return ret;
+
+	if (loaded) {
+		serdev_device_set_baudrate(bd->serdev, bd->init_speed);
+		if (bd->oper_speed) {
 			ret = bcm_set_speed(bd, bd->oper_speed);
-	} else {
-		bt_dev_info(hdev, "%s: running the ROM firmware", chip);
+			if (ret)
+				return ret;
+		}
 	}
-	return ret;
+	return btbcm_finalize(hdev, &loaded, false);
 }
 
 const struct btserdev_vendor btserdev_bcm = {

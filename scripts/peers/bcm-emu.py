@@ -2,22 +2,38 @@
 # SPDX-License-Identifier: GPL-2.0
 """Emulate a Broadcom Bluetooth UART controller's boot and firmware download.
 
-  bcm-emu.py --listen PATH [--upstream PATH] [--record FILE]
+  bcm-emu.py --listen PATH [--upstream PATH] [--record FILE] [--chip NAME]...
              [--wire-baud-model] [--init-baud N] [--bdaddr XX:XX:XX:XX:XX:XX]
 
 Listens on the unix stream socket PATH, accepts one client (the serial
 port's socket chardev) and speaks H4 to it. In the boot ROM it answers
 HCI Reset, Read Local Version, Read BD_ADDR, Read Local Name and the
 Broadcom vendor commands Update UART Baud Rate (0xfc18), Download
-Minidriver (0xfc2e), Write RAM (0xfc4c) and Launch RAM (0xfc4e); anything
-else gets status 0x01 (Unknown HCI Command), as a real chip would.
+Minidriver (0xfc2e), Write RAM (0xfc4c), Launch RAM (0xfc4e), Read
+Controller Features (0xfc6e) and Read Verbose Config Version Info
+(0xfc79); anything else gets status 0x01 (Unknown HCI Command), as a real
+chip would.
+
+--chip picks who it is (default BCM43430A1; see CHIPS): the LMP
+subversion in Read Local Version, which btbcm maps to the chip's firmware
+name, and the Local Name the chip reports, which on real boards is not
+that name (a Raspberry Pi 3B+ says "BCM43455 37.4MHz Raspberry Pi
+3+-0190" and needs brcm/BCM4345C0.hcd). Given more than once, the first
+is the chip at start and the project's own vendor command 0xfcf0 (no
+Broadcom chip has it: a test's way to swap the module without a reboot)
+moves to the next one, as if another chip had been powered up.
 
 After Launch RAM the firmware "runs": download commands are refused, and
 the next HCI Reset hands the link to --upstream (a virtual controller's
-H4 socket), packets proxied unchanged both ways, starting with that Reset;
-vendor commands (OGF 0x3f, e.g. the speed command) and Read Local Name
-are still answered here, as the patched firmware would. Without
---upstream the emulator keeps answering everything, as patched firmware.
+H4 socket), packets proxied unchanged both ways, starting with that Reset.
+A chip that gets no firmware runs its ROM's: in the ROM, the first command
+that is neither a vendor command nor one answered here hands the link to
+--upstream the same way (the record says "rom_ran"). After a hand-off,
+vendor commands (OGF 0x3f, e.g. the speed command), Read Local Version
+and Read Local Name are still answered here, as the patched firmware
+would (the chip's identity, which drivers read to pick the firmware).
+Without --upstream the emulator keeps answering everything, as patched
+firmware.
 
 --wire-baud-model models the line: bytes * 10 / baud for every command
 consumed (counted from the arrival of its first byte) and every reply sent
@@ -52,6 +68,9 @@ OP_UPDATE_BAUD = 0xFC18
 OP_DOWNLOAD_MINIDRIVER = 0xFC2E
 OP_WRITE_RAM = 0xFC4C
 OP_LAUNCH_RAM = 0xFC4E
+OP_READ_FEATURES = 0xFC6E
+OP_READ_VERBOSE_CONFIG = 0xFC79
+OP_NEXT_CHIP = 0xFCF0         # the emulator's own: see --chip
 
 EVT_CMD_COMPLETE = 0x0E
 ST_OK = 0x00
@@ -62,13 +81,36 @@ ST_INVALID_PARAMS = 0x12
 SUPPORTED_BAUDS = frozenset((115200, 230400, 460800, 921600, 1000000,
                              1500000, 2000000, 3000000, 4000000))
 MAX_WRITE_RAM_DATA = 251
-CHIP_NAME = b"BCM43430A1"
 NAME_LEN = 248
 BROADCOM = 15
-HCI_VERSION = 0x06
-LMP_VERSION = 0x06
-ROM_VERSION = (0x0000, 0x2209)        # (HCI revision, LMP subversion)
-PATCHED_VERSION = (0x0165, 0x4209)
+PATCHED_REVISION = 0x1165     # HCI revision once patched; the ROM's is 0
+
+
+class Profile:
+    """What a chip says about itself."""
+
+    def __init__(self, subver, hci_version, local_name, chip_id):
+        self.subver = subver
+        self.hci_version = hci_version
+        self.local_name = local_name
+        self.chip_id = chip_id
+
+
+# LMP subversions as btbcm's UART table has them; Local Names as the two
+# Raspberry Pi chips report them in their boot logs. The chip ids (only
+# logged by btbcm) are the emulator's own.
+CHIPS = {
+    # Raspberry Pi 3B and Zero W
+    "BCM43430A1": Profile(0x2209, 0x07,
+                          b"BCM43438A1 37.4MHz Raspberry Pi 3-0141", 1),
+    # Raspberry Pi 3B+, 4B and 5 (CYW43455)
+    "BCM4345C0": Profile(0x6119, 0x09,
+                         b"BCM43455 37.4MHz Raspberry Pi 3+-0190", 2),
+    # AP6256 modules (RockPro64, Pinebook Pro)
+    "BCM4345C5": Profile(0x6606, 0x09, b"BCM4345C5 AP6256", 3),
+    # A subversion btbcm does not know: it falls back to its generic name.
+    "unknown": Profile(0x5a5a, 0x09, b"BCM4399 unlisted", 4),
+}
 DEFAULT_BDADDR = "02:42:43:4D:00:01"
 RECV_SIZE = 4096
 
@@ -130,12 +172,22 @@ class Record:
             "launch_address": None, "launches": 0,
             "download_mode_entered": False,
             "refused_count": 0, "refused": [],
-            "handed_off": False,
+            "handed_off": False, "rom_ran": False,
             "proxied_to_upstream": 0, "proxied_from_upstream": 0,
             "t_download_minidriver": None, "t_launch_ram": None,
             "ignored_packets": 0, "dropped_bytes": 0,
             "exit_reason": None,
+            "chip": None, "chips": {}, "chip_switches": 0,
         }
+        self.chip_sha = {}
+
+    def chip(self, name):
+        self.data["chip"] = name
+        self.data["chips"].setdefault(name, {
+            "minidrivers": 0, "launches": 0, "write_ram_records": 0,
+            "write_ram_bytes": 0,
+            "write_ram_sha256": hashlib.sha256().hexdigest()})
+        self.chip_sha.setdefault(name, hashlib.sha256())
 
     def start_clock(self):
         self.t0 = time.monotonic()
@@ -157,6 +209,7 @@ class Record:
 
     def minidriver(self):
         self.data["download_mode_entered"] = True
+        self.data["chips"][self.data["chip"]]["minidrivers"] += 1
         if self.data["t_download_minidriver"] is None:
             self.data["t_download_minidriver"] = self.now()
 
@@ -169,10 +222,16 @@ class Record:
         if d["write_ram_first_address"] is None:
             d["write_ram_first_address"] = address
         d["write_ram_last_address"] = address
+        c, sha = d["chips"][d["chip"]], self.chip_sha[d["chip"]]
+        sha.update(chunk)
+        c["write_ram_records"] += 1
+        c["write_ram_bytes"] += len(chunk)
+        c["write_ram_sha256"] = sha.hexdigest()
 
     def launch(self, address):
         self.data["launch_address"] = address
         self.data["launches"] += 1
+        self.data["chips"][self.data["chip"]]["launches"] += 1
         if self.data["t_launch_ram"] is None:
             self.data["t_launch_ram"] = self.now()
 
@@ -205,11 +264,14 @@ class Reply:
 class Chip:
     """The controller's command handling, ROM to patched firmware."""
 
-    def __init__(self, record, bdaddr):
+    def __init__(self, record, bdaddr, chips):
         self.record = record
         self.bdaddr = bdaddr
+        self.chips = chips
+        self.profile = None
         self.state = ROM
         self.patched = False
+        self.next_chip(b"")
         self.handlers = {
             OP_RESET: self.reset,
             OP_READ_LOCAL_VERSION: self.read_local_version,
@@ -219,10 +281,18 @@ class Chip:
             OP_DOWNLOAD_MINIDRIVER: self.download_minidriver,
             OP_WRITE_RAM: self.write_ram,
             OP_LAUNCH_RAM: self.launch_ram,
+            OP_READ_FEATURES: self.read_features,
+            OP_READ_VERBOSE_CONFIG: self.read_verbose_config,
+            OP_NEXT_CHIP: self.next_chip,
         }
 
     def wants_handoff(self, opcode):
         return self.state == LAUNCHED and opcode == OP_RESET
+
+    def rom_runs(self, opcode):
+        """A command only the running ROM firmware answers."""
+        return (self.state == ROM and opcode not in self.handlers
+                and opcode >> 10 != 0x3F)
 
     def handle(self, opcode, params):
         handler = self.handlers.get(opcode)
@@ -239,9 +309,10 @@ class Chip:
     def read_local_version(self, params):
         if params:
             return Reply(ST_INVALID_PARAMS)
-        rev, subver = PATCHED_VERSION if self.patched else ROM_VERSION
-        return Reply(ST_OK, struct.pack("<BHBHH", HCI_VERSION, rev,
-                                        LMP_VERSION, BROADCOM, subver))
+        rev = PATCHED_REVISION if self.patched else 0
+        p = self.profile
+        return Reply(ST_OK, struct.pack("<BHBHH", p.hci_version, rev,
+                                        p.hci_version, BROADCOM, p.subver))
 
     def read_bd_addr(self, params):
         if params:
@@ -251,7 +322,34 @@ class Chip:
     def read_local_name(self, params):
         if params:
             return Reply(ST_INVALID_PARAMS)
-        return Reply(ST_OK, CHIP_NAME.ljust(NAME_LEN, b"\0"))
+        return Reply(ST_OK, self.profile.local_name.ljust(NAME_LEN, b"\0"))
+
+    def read_features(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        return Reply(ST_OK, bytes(8))
+
+    def read_verbose_config(self, params):
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        build = PATCHED_REVISION if self.patched else 0
+        return Reply(ST_OK, struct.pack("<BBHH", self.profile.chip_id, 0,
+                                        0, build & 0x0FFF))
+
+    def next_chip(self, params):
+        """The emulator's own command: the next --chip, freshly powered."""
+        if params:
+            return Reply(ST_INVALID_PARAMS)
+        if self.profile is not None:
+            if len(self.chips) < 2:
+                return Reply(ST_DISALLOWED)
+            self.chips.append(self.chips.pop(0))
+            self.record.count("chip_switches")
+        self.profile = CHIPS[self.chips[0]]
+        self.record.chip(self.chips[0])
+        self.state = ROM
+        self.patched = False
+        return Reply(ST_OK, save=True)
 
     def update_baud(self, params):
         if len(params) != 6:
@@ -306,7 +404,7 @@ class Session:
         self.record = record
         self.wire = Wire(args.wire_baud_model, args.init_baud)
         self.packet_started = 0.0
-        self.chip = Chip(record, args.bdaddr)
+        self.chip = Chip(record, args.bdaddr, list(args.chip))
         self.parser = H4Parser()
         self.upstream = None
         self.sel = selectors.DefaultSelector()
@@ -350,6 +448,9 @@ class Session:
     def command(self, raw):
         opcode = struct.unpack_from("<H", raw, 1)[0]
         self.record.command(opcode)
+        if self.args.upstream and self.chip.rom_runs(opcode):
+            self.record.set("rom_ran", True)
+            return self.hand_off(raw)
         if self.args.upstream and self.chip.wants_handoff(opcode):
             return self.hand_off(raw)
         reply = self.chip.handle(opcode, raw[4:])
@@ -379,10 +480,10 @@ class Session:
         return self.forward(reset) or self.proxy_packets()
 
     def proxy_packets(self):
-        """After hand-off: vendor commands (OGF 0x3f) and Read Local Name
-        (the chip's identity, which drivers read to pick the firmware) are
-        still answered here, as the patched firmware answers them; all
-        else goes up."""
+        """After hand-off: vendor commands (OGF 0x3f), Read Local Version
+        and Read Local Name (the chip's identity, which drivers read to
+        pick the firmware) are still answered here, as the patched
+        firmware answers them; all else goes up."""
         while (packet := self.parser.next_packet()) is not None:
             ptype, raw = packet
             if ptype is None:
@@ -399,7 +500,8 @@ class Session:
     @staticmethod
     def answered_here(raw):
         opcode = struct.unpack_from("<H", raw, 1)[0]
-        return opcode >> 10 == 0x3F or opcode == OP_READ_LOCAL_NAME
+        return opcode >> 10 == 0x3F or opcode in (OP_READ_LOCAL_NAME,
+                                                  OP_READ_LOCAL_VERSION)
 
     def to_upstream(self, data):
         self.wire.pass_bytes(len(data))
@@ -504,6 +606,9 @@ def parse_args(argv):
     p.add_argument("--upstream", metavar="PATH",
                    help="H4 controller socket to hand the link to")
     p.add_argument("--record", metavar="FILE", help="JSON record to write")
+    p.add_argument("--chip", action="append", choices=sorted(CHIPS),
+                   help="the chip to be (default BCM43430A1); repeat for "
+                   "more, switched by command 0xfcf0")
     p.add_argument("--wire-baud-model", action="store_true",
                    help="sleep for the UART wire time of every byte")
     p.add_argument("--init-baud", type=baud_arg, default=115200,
@@ -516,6 +621,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    args.chip = args.chip or ["BCM43430A1"]
     signal.signal(signal.SIGTERM, on_sigterm)
     record = Record(args.record)
     return serve(args, record)

@@ -222,7 +222,8 @@ class DownloadTest(TempDirCase):
         self.assertEqual((status, len(addr)), (0, 6))
         status, name = emu.command(READ_NAME)
         self.assertEqual((status, len(name)), (0, 248))
-        self.assertTrue(name.startswith(b"BCM"))
+        self.assertEqual(name.rstrip(b"\0"),
+                         b"BCM43438A1 37.4MHz Raspberry Pi 3-0141")
         return version
 
     def after_launch(self, emu, write_params, rom_version):
@@ -255,7 +256,8 @@ class DownloadTest(TempDirCase):
         status, ver = emu.command(READ_VERSION)
         self.assertEqual((status, len(ver)), (0, 8))
         hci_ver, rev, lmp_ver, maker, subver = struct.unpack("<BHBHH", ver)
-        self.assertEqual((hci_ver, lmp_ver, maker), (6, 6, 15))
+        self.assertEqual((hci_ver, lmp_ver, maker), (7, 7, 15))
+        self.assertEqual(subver, 0x2209)
         return rev, subver
 
     def test_commands_pipelined_in_one_stream(self):
@@ -328,14 +330,96 @@ class DownloadTest(TempDirCase):
         self.assertEqual(emu.finish()["dropped_bytes"], 1)
 
 
+class ChipTest(TempDirCase):
+    """Who the emulator says it is, and swapping chips."""
+
+    # LMP subversions of btbcm's UART table, and what the chips call
+    # themselves.
+    EXPECTED = {
+        "BCM43430A1": (0x2209, b"BCM43438A1 37.4MHz Raspberry Pi 3-0141"),
+        "BCM4345C0": (0x6119, b"BCM43455 37.4MHz Raspberry Pi 3+-0190"),
+        "BCM4345C5": (0x6606, b"BCM4345C5 AP6256"),
+        "unknown": (0x5a5a, b"BCM4399 unlisted"),
+    }
+
+    def identity(self, emu):
+        status, ver = emu.command(READ_VERSION)
+        self.assertEqual(status, 0)
+        _, rev, _, maker, subver = struct.unpack("<BHBHH", ver)
+        self.assertEqual(maker, 15)
+        status, name = emu.command(READ_NAME)
+        self.assertEqual((status, len(name)), (0, 248))
+        return subver, name.rstrip(b"\0"), rev
+
+    def test_each_chip_identifies_itself(self):
+        for chip, (subver, name) in self.EXPECTED.items():
+            with self.subTest(chip=chip):
+                emu = self.start("--chip", chip)
+                self.assertEqual(self.identity(emu), (subver, name, 0))
+                self.assertEqual(emu.finish()["chip"], chip)
+
+    def test_btbcm_info_commands(self):
+        emu = self.start("--chip", "BCM4345C0")
+        status, verbose = emu.command(0xFC79)
+        self.assertEqual((status, len(verbose)), (0, 6))
+        self.assertEqual(verbose[0], 2)
+        status, features = emu.command(0xFC6E)
+        self.assertEqual((status, len(features)), (0, 8))
+        self.assertEqual(emu.command(0xFC79, b"\0")[0], 0x12)
+        self.assertEqual(emu.finish()["refused_count"], 1)
+
+    def download(self, emu, fill, count):
+        emu.command(MINIDRIVER)
+        for i in range(count):
+            params = struct.pack("<I", 0x210000 + i) + bytes([fill]) * 10
+            self.assertEqual(emu.command(WRITE_RAM, params)[0], 0)
+        self.assertEqual(emu.command(LAUNCH_RAM, b"\xff" * 4)[0], 0)
+        self.assertEqual(emu.command(RESET)[0], 0)
+
+    def test_next_chip_is_a_fresh_chip(self):
+        emu = self.start("--chip", "BCM4345C0", "--chip", "unknown")
+        self.download(emu, 0x11, 2)
+        self.assertEqual(self.identity(emu)[2], 0x1165)
+        self.assertEqual(emu.command(0xFCF0), (0, b""))
+        self.assertEqual(self.identity(emu),
+                         self.EXPECTED["unknown"] + (0,))
+        self.assertEqual(emu.record()["chip"], "unknown")
+        self.download(emu, 0x22, 3)
+        self.assertEqual(emu.command(0xFCF0), (0, b""))
+        self.assertEqual(self.identity(emu)[0], 0x6119)
+        final = emu.finish()
+        self.assertEqual(final["chip_switches"], 2)
+        chips = final["chips"]
+        self.assertEqual(chips["BCM4345C0"]["write_ram_records"], 2)
+        self.assertEqual(chips["BCM4345C0"]["write_ram_sha256"],
+                         hashlib.sha256(b"\x11" * 20).hexdigest())
+        self.assertEqual(chips["unknown"]["write_ram_bytes"], 30)
+        self.assertEqual(chips["unknown"]["launches"], 1)
+        self.assertEqual(chips["unknown"]["minidrivers"], 1)
+        self.assertEqual(final["launches"], 2)
+
+    def test_next_chip_refused_with_one_chip(self):
+        emu = self.start()
+        self.assertEqual(emu.command(0xFCF0), (0x0C, b""))
+        self.assertEqual(emu.command(0xFCF0, b"\1"), (0x12, b""))
+        final = emu.finish()
+        self.assertEqual((final["chip"], final["chip_switches"]),
+                         ("BCM43430A1", 0))
+
+
 class HandoffTest(TempDirCase):
-    def test_handoff_proxies_both_ways(self):
+    def upstream(self):
+        """A listening upstream socket: (path, listener)."""
         up_path = os.path.join(self.tmp, "upstream.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.addCleanup(listener.close)
         listener.bind(up_path)
         listener.listen(1)
         listener.settimeout(TIMEOUT)
+        return up_path, listener
+
+    def test_handoff_proxies_both_ways(self):
+        up_path, listener = self.upstream()
         emu = self.start("--upstream", up_path)
         emu.command(MINIDRIVER)
         emu.command(WRITE_RAM, struct.pack("<I", 0x210000) + b"\x55" * 8)
@@ -359,13 +443,17 @@ class HandoffTest(TempDirCase):
         # command is answered here and never reaches the upstream.
         speed = struct.pack("<HI", 0, 3000000)
         self.assertEqual(emu.command(0xfc18, speed), (0, b""))
-        # So is the chip's name, which drivers read to pick the firmware.
+        # So is the chip's identity, which drivers read to pick the
+        # firmware: its name and its version (patched now).
         status, name = emu.command(0x0c14)
-        self.assertEqual((status, name[:10]), (0, b"BCM43430A1"))
+        self.assertEqual((status, name[:10]), (0, b"BCM43438A1"))
+        status, ver = emu.command(READ_VERSION)
+        self.assertEqual(struct.unpack("<BHBHH", ver),
+                         (7, 0x1165, 7, 15, 0x2209))
 
-        emu.send(h4_command(READ_VERSION))
-        self.assertEqual(recv_exact(upstream, 4), h4_command(READ_VERSION))
-        marker = b"\x04\x0e\x05\x01\x01\x10\x00\x42"
+        emu.send(h4_command(READ_BDADDR))
+        self.assertEqual(recv_exact(upstream, 4), h4_command(READ_BDADDR))
+        marker = b"\x04\x0e\x0a\x01\x09\x10\x00" + b"\x42" * 6
         upstream.sendall(marker)
         self.assertEqual(emu.reader.packet(), marker)
         self.assertTrue(emu.record()["handed_off"])
@@ -382,6 +470,25 @@ class HandoffTest(TempDirCase):
         emu = self.start("--upstream", up_path)
         self.assertEqual(emu.command(RESET), (0, b""))
         self.assertFalse(emu.finish()["handed_off"])
+
+
+    def test_rom_firmware_runs_without_download(self):
+        """No download: the ROM's firmware answers what the boot code
+        does not, through the upstream."""
+        up_path, listener = self.upstream()
+        emu = self.start("--upstream", up_path)
+        self.assertEqual(emu.command(RESET), (0, b""))
+        self.assertEqual(emu.command(BAUD, baud_params(3000000)), (0, b""))
+        self.assertEqual(emu.command(0xFC99), (0x01, b""))
+        emu.send(h4_command(0x1003))
+        upstream, _ = listener.accept()
+        self.addCleanup(upstream.close)
+        upstream.settimeout(TIMEOUT)
+        self.assertEqual(recv_exact(upstream, 4), h4_command(0x1003))
+        final = emu.finish()
+        self.assertTrue(final["handed_off"])
+        self.assertTrue(final["rom_ran"])
+        self.assertFalse(final["download_mode_entered"])
 
 
 class WireModelTest(TempDirCase):
