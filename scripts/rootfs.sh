@@ -15,7 +15,7 @@ set -euo pipefail
 
 pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
       libreadline8 libtinfo6 libglib2.0-0 libudev1 libpcre2-8-0 util-linux
-      libmodbus5 libmodbus-dev
+      libmodbus5 libmodbus-dev mbpoll
       # bluetoothd and bluetoothctl on the system bus (dbus-daemon)
       dbus-daemon libdbus-1-3 libexpat1 libsystemd0 libapparmor1 libaudit1
       libcap-ng0 libselinux1 libcap2 libgcrypt20 libgpg-error0 liblz4-1 liblzma5
@@ -24,7 +24,7 @@ pkgs=(busybox-static libc6 bluez bluez-test-tools lm-sensors libsensors5
 all_pkgs=(libsensors-config)
 # Binaries copied into the guest (from the packages above).
 bins=(hciconfig btmgmt btattach l2ping btmon l2test hcitool sensors ldattach btvirt
-      rtcwake bluetoothctl dbus-daemon)
+      rtcwake bluetoothctl dbus-daemon mbpoll)
 
 guest=$SUITE_TOP/scripts/guest
 hash=$(cat "$0" "$guest"/* | sha256sum | cut -c1-12)

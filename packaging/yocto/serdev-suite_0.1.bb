@@ -20,4 +20,5 @@ inherit module
 RPROVIDES:${PN} += "kernel-module-btserdev kernel-module-serdev-mux \
                      kernel-module-serdev-modbus kernel-module-xymd02 \
                      kernel-module-sdm120 kernel-module-serdev-ldisc \
-                     kernel-module-dtbo-configfs kernel-module-serport-serdev"
+                     kernel-module-dtbo-configfs kernel-module-serport-serdev \
+                     kernel-module-modbus-tty"
