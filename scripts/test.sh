@@ -228,7 +228,7 @@ packaging_paths() {
 		return 1
 	fi
 	echo "Kbuild builds: $(echo "$want" | tr '\n' ' ')"
-	[ "$(echo "$want" | wc -l)" = 8 ] || return 1
+	[ "$(echo "$want" | wc -l)" = 9 ] || return 1
 	for m in $want; do
 		find "$t/yocto/lib/modules/$krel" -name "$m.ko" | grep -q . ||
 			{ echo "Yocto's path did not install $m"; return 1; }

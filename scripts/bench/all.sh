@@ -35,6 +35,7 @@ bench bt-probe-time
 bench bt-acl --no-debug
 bench mux-rs485 --no-debug
 bench de-lateness --no-debug
+bench modbus-tty --no-debug
 bench modbus-polls --no-debug
 
 echo

@@ -35,7 +35,7 @@ logged() { dmesg | grep -q "$1"; }
 # The drivers are loaded up front, as udev would load them on the clients'
 # uevents.
 check "load serdev-ldisc, dtbo-configfs and the client drivers" \
-	modprobe -a serdev-ldisc dtbo-configfs serdev-mux xymd02 sdm120 btserdev
+	modprobe -a serdev-ldisc dtbo-configfs serdev-mux xymd02 sdm120 modbus-tty btserdev
 base=$(serdev_devices)
 check "QMP chardev-add: the bus simulator and btvirt" qmp chardevs
 
@@ -50,6 +50,7 @@ check "the sensors probe behind it, no ldattach" wait_for 30 sensors_up
 check "the bridge names the USB node" logged 'ttyUSB0 bridged to .*usb@2,0/device@5'
 check "XY-MD02 temperature 21.5 C" is "cat $(modbus_hwmon 1)/temp1_input" 21500
 check "SDM120 voltage 230.5 V" is "cat $(modbus_hwmon 4)/in0_input" 230500
+check "ttyMB0 for userspace masters on the bus" wait_for 10 test -c /dev/ttyMB0
 sensors
 check "a bridged tty cannot be opened from userspace" tty_taken
 check "ldattach on it fails: busy" ldattach_refused
@@ -69,12 +70,26 @@ mid_read() {
 : >/tmp/reads
 reader /tmp/reads &
 reader=$!
+# And a userspace master polling slave 10 through modbus-tty.
+mbpoll -m rtu -b 9600 -P none -0 -o 1 -a 10 -r 1 -c 2 -t 3 -l 50 /dev/ttyMB0 \
+	>/tmp/mbu.txt 2>&1 &
+mbp=$!
 sleep 1
 check "the reader is mid-read" mid_read "$reader" /tmp/reads
+# (mbpoll's output is buffered until it exits: modbus-tty's count shows it.)
+mb_answered() { [ "$(cat /sys/kernel/debug/serdev-modbus-tty/*/answers)" -gt 0 ]; }
+check "mbpoll is polling slave 10 through ttyMB0" wait_for 10 mb_answered
 check "unplug under traffic (device_del)" qmp unplug-bus
 check "the sensors are removed" wait_for 15 sensors_gone
 check "ttyUSB0 goes" wait_for 15 tty_gone
+check "ttyMB0 goes, though mbpoll holds it" wait_for 15 test ! -e /dev/ttyMB0
 wait "$reader" 2>/dev/null
+mb_failing() { kill -0 "$mbp" && sleep 1 && tail -n 5 /tmp/mbu.txt | grep -qi "error\|failed"; }
+check "mbpoll's polls fail on the hung-up tty" wait_for 10 mb_failing
+kill -INT "$mbp"
+wait "$mbp"
+tail -n 4 /tmp/mbu.txt
+check "mbpoll had read slave 10's 19.5 C before the unplug" grep -q '^\[1\]:[[:space:]]*195' /tmp/mbu.txt
 check "the bridge was detached before the tty went" logged 'serdev-ldisc: ttyUSB0 detached'
 check "serdev devices back to $base" is serdev_devices "$base"
 

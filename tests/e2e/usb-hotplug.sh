@@ -5,7 +5,8 @@
 # device_add, device_del) at the guest's request. Behind it: the RS485 bus
 # simulator (an XY-MD02 and an SDM120 on serdev-mux ports; the sensors
 # appear on plug and go on unplug, also mid-read and mid-probe) or BlueZ's
-# btvirt (hci0 appears and goes). Overlays applied in the guest name the
+# btvirt (hci0 appears and goes); mbpoll polls slave 10 through modbus-tty
+# and is left with a hung-up tty. Overlays applied in the guest name the
 # adapter by its USB position or by its serial number.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +20,8 @@ e2e_btvirt "$peer"
 e2e_python_peer "$peer/bus.sock" "$peer/bus.log" rs485-bus.py \
 	--listen "$peer/bus.sock" --baud 9600 \
 	--slave xymd02@1:temp=21.5,rh=40.2 \
-	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5
+	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 \
+	--slave xymd02@10:temp=19.5,rh=55.0
 e2e_qmp_relay "$name" "$peer" \
 	"chardevs=$(qmp_unix_chardev bus "$peer/bus.sock") ;; $(qmp_unix_chardev bt "$peer/bt-server-bredr")" \
 	"plug-bus=$(qmp_usb_serial ftdi1 bus 1)" \
