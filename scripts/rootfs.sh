@@ -171,6 +171,8 @@ cp "$guest/lib.sh" "$root/lib/suite.sh"
 # The guest's own helpers, in C (linked against the guest's glibc).
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/pty-relay" \
 	"$guest/pty-relay.c" || die "pty-relay does not build"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/frame-relay" \
+	"$guest/frame-relay.c" || die "frame-relay does not build"
 # The benchmarks' userspace Modbus master, on Debian's libmodbus.
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -I"$dir/stage/usr/include/modbus" \
 	-o "$root/usr/bin/mb-poll" "$guest/mb-poll.c" \

@@ -114,6 +114,24 @@ check "every mbpoll request answered but the one SIGINT cut short; no error" sh 
 check "every answer mbpoll printed is the slave's value" is \
 	"grep '^\[[12]\]:' /tmp/mbloop.txt | sort | uniq -c | awk '{print \$1 \$2 \$3}' | tr '\n' ' '" \
 	"${got}[1]:215 ${got}[2]:402 "
+
+# pymodbus on the host polls slaves 10 and 11 through a virtio-serial port
+# and frame-relay while the driver reads its sensors.
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$p/name" 2>/dev/null)" = suite.modbus ] && port=/dev/${p##*/}
+done
+check "the host's port is there" test -c "${port:-/nonexistent}"
+a0=$(mt_stat answers)
+frame-relay "$port" $tty 115200 2>/tmp/relay.err &
+relay=$!
+echo "SUITE-PYMODBUS: go"
+pym_done() { [ $(($(mt_stat answers) - a0)) -ge 300 ]; }
+read_sensors 200 "$(modbus_hwmon 1)" "$(modbus_hwmon 2)"
+check "no hwmon read failed beside pymodbus" is "wc -l </tmp/errors" 0
+check "pymodbus's 300 requests answered through ttyMB0" wait_for 120 pym_done
+kill $relay
+cat /tmp/relay.err
+check "frame-relay dropped nothing" test ! -s /tmp/relay.err
 check "modbus-tty: no timeout" is "mt_stat timeouts" 0
 grep . /sys/kernel/debug/serdev-modbus-tty/*/*
 exit 0
