@@ -6,7 +6,8 @@
 # server holds, and follow when the server's values change mid-run. The
 # PL011 drives the transceiver in its own RS485 mode (RTS as DE), which
 # QEMU does not show the host: the guest counts the UART driver's RTS
-# releases instead.
+# releases instead. pymodbus is the reference slave for userspace too:
+# Debian's mbpoll reads and writes slave 10 through modbus-tty's ttyMB0.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../../scripts/e2e-lib.sh
@@ -20,6 +21,7 @@ PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$top/scripts/peers/pymodbus-bus.py" 
 	--slave xymd02@1:temp=21.5,rh=40.2 --slave xymd02@2:temp=-3.5,rh=88.0 \
 	--slave xymd02@3:temp=30.1,rh=12.3 \
 	--slave sdm120@4:volts=230.5,amps=1.25,watts=288.125,hz=50.0,kwh=1234.5 \
+	--slave xymd02@10:temp=19.5,rh=55.0 \
 	>"$peer/pymodbus.log" 2>&1 &
 E2E_PIDS+=("$!")
 for _ in $(seq 100); do [ -s "$peer/port" ] && break; sleep 0.1; done
