@@ -80,6 +80,7 @@ struct modbus_tty_stats {
  * @index: the tty's minor
  * @serdev: the client on the mux port, NULL once removed
  * @lock: protects @busy, @req, @req_len, the line settings and @serdev
+ *        (which removal also clears under @port.mutex, as open holds it)
  * @busy: a request is in flight
  * @req: the request in flight
  * @req_len: its length
@@ -354,11 +355,12 @@ static void modbus_tty_set_termios(struct tty_struct *tty,
 	modbus_tty_take_termios(tty->driver_data, tty);
 }
 
+/* Called with the port's mutex held: removal cannot take @mt->serdev away. */
 static int modbus_tty_activate(struct tty_port *port, struct tty_struct *tty)
 {
 	struct modbus_tty *mt = container_of(port, struct modbus_tty, port);
 
-	if (!READ_ONCE(mt->serdev))
+	if (!mt->serdev)
 		return -ENODEV;
 	modbus_tty_read_owned(mt, &mt->serdev->dev);
 	modbus_tty_take_termios(mt, tty);
@@ -594,9 +596,12 @@ static void modbus_tty_remove(struct serdev_device *serdev)
 
 	debugfs_remove_recursive(mt->debugfs);
 	tty_unregister_device(modbus_tty_driver, mt->index);
+	/* Under the port's mutex too, for an open racing with the removal. */
+	mutex_lock(&mt->port.mutex);
 	spin_lock_irq(&mt->lock);
 	mt->serdev = NULL;
 	spin_unlock_irq(&mt->lock);
+	mutex_unlock(&mt->port.mutex);
 	flush_work(&mt->work);
 	serdev_device_close(serdev);
 	tty_port_tty_hangup(&mt->port, false);
