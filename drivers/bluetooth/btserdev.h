@@ -12,13 +12,47 @@
 #include <linux/workqueue.h>
 
 #include "btserdev_h4.h"
+#include "btserdev_h5.h"
 
 struct clk;
 struct gpio_desc;
 struct hci_dev;
 struct regulator;
+struct seq_file;
 struct serdev_device;
 struct btserdev;
+
+/**
+ * struct btserdev_transport - how HCI packets travel on the UART
+ * @name: shown in messages
+ * @init: set up at probe (optional)
+ * @destroy: undo @init at remove (optional)
+ * @open: after power-up, the port at the init speed: bring the link up
+ *	  (optional)
+ * @close: take the link down (optional)
+ * @send: send a packet from the core (hci_skb_pkt_type() set); takes it
+ * @recv: bytes from the UART, under rx_lock
+ * @rx_busy: a packet is under way (the receive timeout runs)
+ * @rx_reset: drop the packet under way
+ * @rx_errors: receive errors counted so far
+ * @show: the transport's counters in debugfs
+ */
+struct btserdev_transport {
+	const char *name;
+	int (*init)(struct btserdev *bd);
+	void (*destroy)(struct btserdev *bd);
+	int (*open)(struct btserdev *bd);
+	void (*close)(struct btserdev *bd);
+	int (*send)(struct btserdev *bd, struct sk_buff *skb);
+	void (*recv)(struct btserdev *bd, const u8 *data, size_t count);
+	bool (*rx_busy)(struct btserdev *bd);
+	void (*rx_reset)(struct btserdev *bd);
+	u64 (*rx_errors)(struct btserdev *bd);
+	void (*show)(struct btserdev *bd, struct seq_file *m);
+};
+
+extern const struct btserdev_transport btserdev_h4_transport;
+extern const struct btserdev_transport btserdev_h5_transport;
 
 /**
  * struct btserdev_power - what powers the module, all of it optional
@@ -50,12 +84,21 @@ void btserdev_power_off(struct btserdev_power *pw);
  * struct btserdev_vendor - a vendor back end
  * @name: shown in messages
  * @manufacturer: Bluetooth SIG company identifier, or 0xffff
+ * @transport: H4 when NULL
+ * @even_parity: the UART runs 8E1 rather than 8N1
+ * @no_init_flow: no RTS/CTS flow control until setup turns it on
+ * @priv_size: room the vendor's helpers expect in the hci_dev's private
+ *	       area (hci_get_priv())
  * @setup: bring the controller from its ROM to operation (firmware, speed);
  *	   runs after every power-up, with the port open at the init speed
  */
 struct btserdev_vendor {
 	const char *name;
 	u16 manufacturer;
+	const struct btserdev_transport *transport;
+	bool even_parity;
+	bool no_init_flow;
+	size_t priv_size;
 	int (*setup)(struct btserdev *bd);
 };
 
@@ -64,6 +107,9 @@ struct btserdev_vendor {
  * @serdev: the serdev client
  * @hdev: the hci_dev it owns
  * @vendor: the back end chosen by the compatible
+ * @tr: the transport, from the back end
+ * @h5: the H5 link, when that is the transport
+ * @speed: the UART's speed now
  * @power: power resources
  * @init_speed: UART speed the controller starts at ("current-speed")
  * @oper_speed: UART speed to switch to ("max-speed"), 0 to stay
@@ -90,6 +136,9 @@ struct btserdev {
 	struct serdev_device *serdev;
 	struct hci_dev *hdev;
 	const struct btserdev_vendor *vendor;
+	const struct btserdev_transport *tr;
+	struct btserdev_h5 *h5;
+	unsigned int speed;
 	struct btserdev_power power;
 	u32 init_speed;
 	u32 oper_speed;
@@ -121,6 +170,12 @@ struct btserdev {
 
 struct firmware;
 
+void btserdev_set_speed(struct btserdev *bd, unsigned int speed);
+void btserdev_switch_speed(struct btserdev *bd, unsigned int speed, bool flow);
+void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb);
+void btserdev_queue_tx(struct btserdev *bd, struct sk_buff *skb);
+void btserdev_kick_tx(struct btserdev *bd);
+
 int btserdev_pm_init(struct btserdev *bd);
 void btserdev_pm_get(struct btserdev *bd);
 void btserdev_pm_put(struct btserdev *bd);
@@ -135,6 +190,21 @@ int btbcm_initialize(struct hci_dev *hdev, bool *fw_load_done,
 		     bool use_autobaud_mode);
 int btbcm_finalize(struct hci_dev *hdev, bool *fw_load_done,
 		   bool use_autobaud_mode);
+
+extern const struct btserdev_vendor btserdev_rtl;
+/* Exported by btrtl; its header is not part of the kernel's include/. */
+struct btrtl_device_info;
+struct btrtl_device_info *btrtl_initialize(struct hci_dev *hdev,
+					   const char *postfix);
+void btrtl_free(struct btrtl_device_info *btrtl_dev);
+int btrtl_download_firmware(struct hci_dev *hdev,
+			    struct btrtl_device_info *btrtl_dev);
+void btrtl_set_quirks(struct hci_dev *hdev,
+		      struct btrtl_device_info *btrtl_dev);
+int btrtl_get_uart_settings(struct hci_dev *hdev,
+			    struct btrtl_device_info *btrtl_dev,
+			    unsigned int *controller_baudrate,
+			    u32 *device_baudrate, bool *flow_control);
 #if IS_ENABLED(CONFIG_KUNIT)
 int btserdev_bcm_hcd_check(const u8 *data, size_t size, size_t *bad);
 #endif

@@ -14,17 +14,9 @@
 static int btserdev_stats_show(struct seq_file *m, void *unused)
 {
 	struct btserdev *bd = m->private;
-	struct btserdev_h4_stats st;
 
-	mutex_lock(&bd->rx_lock);
-	st = bd->rx.stats;
-	mutex_unlock(&bd->rx_lock);
-
-	seq_printf(m, "rx_frames %llu\n", st.frames);
-	seq_printf(m, "rx_garbage_bytes %llu\n", st.garbage);
-	seq_printf(m, "rx_bad_headers %llu\n", st.bad_header);
-	seq_printf(m, "rx_dropped_partial %llu\n", st.dropped);
-	seq_printf(m, "rx_nomem %llu\n", st.nomem);
+	seq_printf(m, "transport %s\n", bd->tr->name);
+	bd->tr->show(bd, m);
 	seq_printf(m, "recoveries %u\n", bd->recoveries);
 	seq_printf(m, "recoveries_refused %u\n", bd->recoveries_refused);
 	seq_printf(m, "host_wakes %d\n", atomic_read(&bd->host_wakes));

@@ -6,7 +6,8 @@
  * core binds this driver, which registers an hci_dev at probe, so BlueZ
  * sees hciN at boot with no hciattach or btattach. Opening the hci_dev
  * powers the module, opens the port at the init speed and runs the vendor
- * back end's setup; closing it reverses that. The transport is H4.
+ * back end's setup; closing it reverses that. The transport is H4 or
+ * three-wire (H5, btserdev_tr_h5.c), as the back end says.
  */
 
 #include <linux/device.h>
@@ -16,6 +17,7 @@
 #include <linux/of.h>
 #include <linux/pm_runtime.h>
 #include <linux/property.h>
+#include <linux/seq_file.h>
 #include <linux/serdev.h>
 #include <net/bluetooth/bluetooth.h>
 #include <net/bluetooth/hci_core.h>
@@ -31,10 +33,17 @@ static const struct btserdev_vendor btserdev_generic = {
 	.manufacturer = 0xffff,
 };
 
+#if IS_ENABLED(CONFIG_CRC_CCITT)
+static const struct btserdev_vendor btserdev_generic_h5 = {
+	.name = "generic H5",
+	.manufacturer = 0xffff,
+	.transport = &btserdev_h5_transport,
+};
+#endif
+
 static void btserdev_account_rx_errors(struct btserdev *bd)
 {
-	const struct btserdev_h4_stats *st = &bd->rx.stats;
-	u64 errors = st->garbage + st->bad_header + st->dropped + st->nomem;
+	u64 errors = bd->tr->rx_errors(bd);
 
 	bd->hdev->stat.err_rx += errors - bd->rx_errors;
 	bd->rx_errors = errors;
@@ -48,6 +57,44 @@ static void btserdev_deliver(void *ctx, struct sk_buff *skb)
 	hci_recv_frame(bd->hdev, skb);
 }
 
+static void btserdev_h4_recv(struct btserdev *bd, const u8 *data,
+			     size_t count)
+{
+	btserdev_h4_rx_feed(&bd->rx, data, count);
+}
+
+static bool btserdev_h4_busy(struct btserdev *bd)
+{
+	return btserdev_h4_rx_busy(&bd->rx);
+}
+
+static void btserdev_h4_reset(struct btserdev *bd)
+{
+	btserdev_h4_rx_reset(&bd->rx);
+}
+
+static u64 btserdev_h4_errors(struct btserdev *bd)
+{
+	const struct btserdev_h4_stats *st = &bd->rx.stats;
+
+	return st->garbage + st->bad_header + st->dropped + st->nomem;
+}
+
+static void btserdev_h4_show(struct btserdev *bd, struct seq_file *m)
+{
+	struct btserdev_h4_stats st;
+
+	mutex_lock(&bd->rx_lock);
+	st = bd->rx.stats;
+	mutex_unlock(&bd->rx_lock);
+
+	seq_printf(m, "rx_frames %llu\n", st.frames);
+	seq_printf(m, "rx_garbage_bytes %llu\n", st.garbage);
+	seq_printf(m, "rx_bad_headers %llu\n", st.bad_header);
+	seq_printf(m, "rx_dropped_partial %llu\n", st.dropped);
+	seq_printf(m, "rx_nomem %llu\n", st.nomem);
+}
+
 static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
 			  size_t count)
 {
@@ -59,14 +106,14 @@ static size_t btserdev_rx(struct serdev_device *serdev, const u8 *data,
 
 	mutex_lock(&bd->rx_lock);
 	bd->hdev->stat.byte_rx += count;
-	btserdev_h4_rx_feed(&bd->rx, data, count);
+	bd->tr->recv(bd, data, count);
 	btserdev_account_rx_errors(bd);
 	/*
 	 * A packet is under way: note when its bytes last came. The timeout
 	 * is armed once and pushes itself on while they keep coming, rather
 	 * than being re-armed for every chunk the UART delivers.
 	 */
-	if (btserdev_h4_rx_busy(&bd->rx)) {
+	if (bd->tr->rx_busy(bd)) {
 		bd->rx_last = jiffies;
 		if (!delayed_work_pending(&bd->rx_timeout))
 			schedule_delayed_work(&bd->rx_timeout,
@@ -95,11 +142,11 @@ static void btserdev_rx_timeout(struct work_struct *work)
 
 	mutex_lock(&bd->rx_lock);
 	deadline = bd->rx_last + msecs_to_jiffies(BTSERDEV_RX_TIMEOUT_MS);
-	if (btserdev_h4_rx_busy(&bd->rx)) {
+	if (bd->tr->rx_busy(bd)) {
 		if (time_before(jiffies, deadline)) {
 			schedule_delayed_work(&bd->rx_timeout, deadline - jiffies);
 		} else {
-			btserdev_h4_rx_reset(&bd->rx);
+			bd->tr->rx_reset(bd);
 			btserdev_account_rx_errors(bd);
 		}
 	}
@@ -120,7 +167,7 @@ static const struct serdev_device_ops btserdev_client_ops = {
 	.write_wakeup = btserdev_write_wakeup,
 };
 
-static void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb)
+void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb)
 {
 	switch (hci_skb_pkt_type(skb)) {
 	case HCI_COMMAND_PKT:
@@ -179,34 +226,107 @@ static void btserdev_tx_work(struct work_struct *work)
 	mutex_unlock(&bd->tx_lock);
 }
 
-static int btserdev_send(struct hci_dev *hdev, struct sk_buff *skb)
+/**
+ * btserdev_queue_tx() - queue bytes for the UART from any context
+ * @bd: the controller
+ * @skb: the bytes; taken
+ */
+void btserdev_queue_tx(struct btserdev *bd, struct sk_buff *skb)
 {
-	struct btserdev *bd = hci_get_drvdata(hdev);
-
-	memcpy(skb_push(skb, 1), &hci_skb_pkt_type(skb), 1);
 	skb_queue_tail(&bd->txq, skb);
-	/*
-	 * The core sends from process context: write right away when no
-	 * other writer is busy, saving a work item hop per packet (it adds
-	 * up in command/response sequences such as a firmware download).
-	 */
+	schedule_work(&bd->tx_work);
+}
+
+/**
+ * btserdev_kick_tx() - write what is queued, from process context
+ * @bd: the controller
+ *
+ * Writes right away when no other writer is busy, saving a work item hop
+ * per packet (it adds up in command/response sequences such as a firmware
+ * download); otherwise the work item writes.
+ */
+void btserdev_kick_tx(struct btserdev *bd)
+{
 	if (mutex_trylock(&bd->tx_lock)) {
 		btserdev_tx(bd);
 		mutex_unlock(&bd->tx_lock);
 	} else {
 		schedule_work(&bd->tx_work);
 	}
+}
+
+static int btserdev_h4_send(struct btserdev *bd, struct sk_buff *skb)
+{
+	memcpy(skb_push(skb, 1), &hci_skb_pkt_type(skb), 1);
+	skb_queue_tail(&bd->txq, skb);
+	btserdev_kick_tx(bd);
 	return 0;
+}
+
+const struct btserdev_transport btserdev_h4_transport = {
+	.name = "H4",
+	.send = btserdev_h4_send,
+	.recv = btserdev_h4_recv,
+	.rx_busy = btserdev_h4_busy,
+	.rx_reset = btserdev_h4_reset,
+	.rx_errors = btserdev_h4_errors,
+	.show = btserdev_h4_show,
+};
+
+static int btserdev_send(struct hci_dev *hdev, struct sk_buff *skb)
+{
+	struct btserdev *bd = hci_get_drvdata(hdev);
+
+	return bd->tr->send(bd, skb);
 }
 
 static void btserdev_stop_io(struct btserdev *bd)
 {
+	if (bd->tr->close)
+		bd->tr->close(bd);
 	cancel_work_sync(&bd->tx_work);
 	skb_queue_purge(&bd->txq);
 	cancel_delayed_work_sync(&bd->rx_timeout);
 	mutex_lock(&bd->rx_lock);
-	btserdev_h4_rx_reset(&bd->rx);
+	bd->tr->rx_reset(bd);
 	mutex_unlock(&bd->rx_lock);
+}
+
+/**
+ * btserdev_set_speed() - set the UART's speed
+ * @bd: the controller
+ * @speed: bits per second
+ */
+void btserdev_set_speed(struct btserdev *bd, unsigned int speed)
+{
+	bd->speed = serdev_device_set_baudrate(bd->serdev, speed);
+	if (bd->h5)
+		btserdev_h5_set_speed(bd->h5, bd->speed,
+				      bd->vendor->even_parity ? 11 : 10);
+}
+
+/**
+ * btserdev_switch_speed() - follow a controller to a new speed
+ * @bd: the controller, which has taken the speed command
+ * @speed: its new speed
+ * @flow: RTS/CTS flow control from now on
+ *
+ * What is queued for the UART goes out at the old speed first: the
+ * acknowledgment of the speed command's answer, for H5.
+ */
+void btserdev_switch_speed(struct btserdev *bd, unsigned int speed, bool flow)
+{
+	unsigned int bits = bd->vendor->even_parity ? 11 : 10;
+	unsigned long wait;
+
+	flush_work(&bd->tx_work);
+	/* The UART's FIFO and buffer at most, twice, and a tick. */
+	wait = 2 * DIV_ROUND_UP(4096 * bits * HZ, max(bd->speed, 1U)) + 1;
+	serdev_device_wait_until_sent(bd->serdev, wait);
+	btserdev_set_speed(bd, speed);
+	serdev_device_set_flow_control(bd->serdev, flow);
+	if (bd->speed != speed)
+		bt_dev_warn(bd->hdev, "UART at %u baud, not %u", bd->speed, speed);
 }
 
 /*
@@ -255,12 +375,23 @@ static int btserdev_open(struct hci_dev *hdev)
 		}
 		bd->gave_up = false;
 	}
-	serdev_device_set_baudrate(serdev, bd->init_speed);
-	serdev_device_set_flow_control(serdev, true);
+	btserdev_set_speed(bd, bd->init_speed);
+	serdev_device_set_flow_control(serdev, !bd->vendor->no_init_flow);
+	serdev_device_set_parity(serdev, bd->vendor->even_parity ?
+				 SERDEV_PARITY_EVEN : SERDEV_PARITY_NONE);
 	ret = btserdev_power_on(&bd->power);
 	if (ret)
 		return ret;
 	btserdev_pm_get(bd);
+	if (bd->tr->open) {
+		ret = bd->tr->open(bd);
+		if (ret) {
+			btserdev_pm_put(bd);
+			btserdev_stop_io(bd);
+			btserdev_power_off(&bd->power);
+			return ret;
+		}
+	}
 	btserdev_pm_put(bd);
 	return 0;
 }
@@ -346,6 +477,7 @@ static int btserdev_probe(struct serdev_device *serdev)
 	bd->vendor = device_get_match_data(dev);
 	if (!bd->vendor)
 		bd->vendor = &btserdev_generic;
+	bd->tr = bd->vendor->transport ?: &btserdev_h4_transport;
 
 	bd->init_speed = BTSERDEV_DEFAULT_SPEED;
 	device_property_read_u32(dev, "current-speed", &bd->init_speed);
@@ -371,7 +503,7 @@ static int btserdev_probe(struct serdev_device *serdev)
 	if (ret)
 		return ret;
 
-	hdev = hci_alloc_dev();
+	hdev = hci_alloc_dev_priv(bd->vendor->priv_size);
 	if (!hdev)
 		return -ENOMEM;
 	bd->hdev = hdev;
@@ -391,10 +523,15 @@ static int btserdev_probe(struct serdev_device *serdev)
 		set_bit(HCI_QUIRK_NON_PERSISTENT_SETUP, &hdev->quirks);
 	}
 
+	if (bd->tr->init) {
+		ret = bd->tr->init(bd);
+		if (ret)
+			goto err_free;
+	}
 	ret = serdev_device_open(serdev);
 	if (ret) {
 		dev_err_probe(dev, ret, "cannot open the UART\n");
-		goto err_free;
+		goto err_destroy;
 	}
 	/* hci_register_dev() returns the new index (hciN) on success. */
 	ret = hci_register_dev(hdev);
@@ -403,13 +540,16 @@ static int btserdev_probe(struct serdev_device *serdev)
 		goto err_close;
 	}
 	btserdev_debugfs_init(bd);
-	bt_dev_info(hdev, "%s controller at %u baud", bd->vendor->name,
-		    bd->init_speed);
+	bt_dev_info(hdev, "%s controller (%s) at %u baud", bd->vendor->name,
+		    bd->tr->name, bd->init_speed);
 	return 0;
 
 err_close:
 	serdev_device_close(serdev);
 	btserdev_stop_io(bd);
+err_destroy:
+	if (bd->tr->destroy)
+		bd->tr->destroy(bd);
 err_free:
 	hci_free_dev(hdev);
 	return ret;
@@ -423,13 +563,22 @@ static void btserdev_remove(struct serdev_device *serdev)
 	serdev_device_close(serdev);
 	btserdev_stop_io(bd);
 	btserdev_power_off(&bd->power);
+	if (bd->tr->destroy)
+		bd->tr->destroy(bd);
 	hci_free_dev(bd->hdev);
 }
 
 static const struct of_device_id btserdev_of_match[] = {
 	{ .compatible = "serdev-suite,bt-h4", .data = &btserdev_generic },
+#if IS_ENABLED(CONFIG_CRC_CCITT)
+	{ .compatible = "serdev-suite,bt-h5", .data = &btserdev_generic_h5 },
+#endif
 #if IS_ENABLED(CONFIG_BT_BCM)
 	{ .compatible = "serdev-suite,bt-bcm", .data = &btserdev_bcm },
+#endif
+#if IS_ENABLED(CONFIG_BT_RTL) && IS_ENABLED(CONFIG_CRC_CCITT)
+	{ .compatible = "serdev-suite,bt-rtl8723bs", .data = &btserdev_rtl },
+	{ .compatible = "serdev-suite,bt-rtl8723ds", .data = &btserdev_rtl },
 #endif
 	{ }
 };
@@ -446,5 +595,5 @@ static struct serdev_device_driver btserdev_driver = {
 };
 module_serdev_device_driver(btserdev_driver);
 
-MODULE_DESCRIPTION("Bluetooth HCI controllers on a UART (serdev, H4)");
+MODULE_DESCRIPTION("Bluetooth HCI controllers on a UART (serdev, H4 and H5)");
 MODULE_LICENSE("GPL");

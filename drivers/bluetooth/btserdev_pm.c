@@ -60,6 +60,13 @@ int btserdev_pm_init(struct btserdev *bd)
 	wake = devm_gpiod_get_optional(dev, "host-wakeup", GPIOD_IN);
 	if (IS_ERR(wake))
 		return dev_err_probe(dev, PTR_ERR(wake), "host-wakeup-gpios\n");
+	/* Realtek's binding (realtek,*-bt) calls it host-wake-gpios. */
+	if (!wake) {
+		wake = devm_gpiod_get_optional(dev, "host-wake", GPIOD_IN);
+		if (IS_ERR(wake))
+			return dev_err_probe(dev, PTR_ERR(wake),
+					     "host-wake-gpios\n");
+	}
 	if (wake) {
 		irq = gpiod_to_irq(wake);
 		flags = gpiod_is_active_low(wake) ? IRQF_TRIGGER_FALLING :

@@ -81,6 +81,14 @@ int btserdev_power_get(struct device *dev, struct btserdev_power *pw)
 	if (IS_ERR(pw->wake))
 		return dev_err_probe(dev, PTR_ERR(pw->wake),
 				     "device-wakeup-gpios\n");
+	/* Realtek's binding (realtek,*-bt) calls it device-wake-gpios. */
+	if (!pw->wake) {
+		pw->wake = devm_gpiod_get_optional(dev, "device-wake",
+						   GPIOD_OUT_LOW);
+		if (IS_ERR(pw->wake))
+			return dev_err_probe(dev, PTR_ERR(pw->wake),
+					     "device-wake-gpios\n");
+	}
 	return 0;
 }
 
