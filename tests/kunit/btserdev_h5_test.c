@@ -226,6 +226,13 @@ static void t_skip_all(struct t_ctx *c)
 	c->out_read = c->out_len;
 }
 
+static void t_destroy(void *data)
+{
+	struct t_ctx *c = data;
+
+	btserdev_h5_destroy(&c->h5);
+}
+
 static struct t_ctx *t_new(struct kunit *test)
 {
 	struct t_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -237,14 +244,11 @@ static struct t_ctx *t_new(struct kunit *test)
 	dev = kunit_device_register(test, "btserdev-h5-test");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	KUNIT_ASSERT_EQ(test, btserdev_h5_init(&c->h5, dev, &t_ops, c), 0);
+	/* The link's timer must stop before KUnit frees its memory. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, t_destroy, c), 0);
 	/* Fast timers: 1 Mbaud, 10 bits. */
 	btserdev_h5_set_speed(&c->h5, 1000000, 10);
 	return c;
-}
-
-static void t_free(struct t_ctx *c)
-{
-	btserdev_h5_destroy(&c->h5);
 }
 
 /* Bring the link up as a controller would; cfg is the peer's answer. */
@@ -295,7 +299,6 @@ static void h5_link_establishment(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, btserdev_h5_wait_active(&c->h5, 1), 0);
 	KUNIT_EXPECT_EQ(test, c->h5.window, 3);
 	KUNIT_EXPECT_TRUE(test, c->h5.crc);
-	t_free(c);
 }
 
 static void h5_crc_not_granted(struct kunit *test)
@@ -306,7 +309,6 @@ static void h5_crc_not_granted(struct kunit *test)
 	t_activate(test, c, true, 0x04);
 	KUNIT_EXPECT_FALSE(test, c->h5.crc);
 	KUNIT_EXPECT_EQ(test, c->h5.window, 4);
-	t_free(c);
 }
 
 static void h5_sync_never_answered(struct kunit *test)
@@ -325,7 +327,6 @@ static void h5_sync_never_answered(struct kunit *test)
 	}
 	KUNIT_EXPECT_GE(test, syncs, 2);
 	btserdev_h5_stop(&c->h5);
-	t_free(c);
 }
 
 /* A stream of reliable events and ACL packets, seq 0 onwards. */
@@ -384,7 +385,6 @@ static void h5_every_chunking(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, c->h5.stats.rx_bad_crc, 0);
 		KUNIT_EXPECT_EQ(test, c->h5.stats.rx_out_of_order, 0);
 	}
-	t_free(c);
 }
 
 static void h5_bad_frames_counted(struct kunit *test)
@@ -443,7 +443,6 @@ static void h5_bad_frames_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->h5.stats.rx_too_long, 1);
 	t_feed_frame(c, 2, 0, true, HCI_EVENT_PKT, "\x0e\x01\x03", 3);
 	KUNIT_EXPECT_EQ(test, c->delivered, 3);
-	t_free(c);
 }
 
 static struct sk_buff *t_cmd(struct kunit *test, u8 tag)
@@ -496,7 +495,6 @@ static void h5_window_and_acks(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, t_next(test, c, &f));
 	KUNIT_EXPECT_EQ(test, f.type, T_ACK);
 	KUNIT_EXPECT_EQ(test, f.ack, 2);
-	t_free(c);
 }
 
 static void h5_retransmit_lost_ack(struct kunit *test)
@@ -521,7 +519,6 @@ static void h5_retransmit_lost_ack(struct kunit *test)
 	t_feed_frame(c, 0, 2, false, T_ACK, NULL, 0);
 	msleep(400);
 	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
-	t_free(c);
 }
 
 static void h5_peer_reset(struct kunit *test)
@@ -543,7 +540,6 @@ static void h5_peer_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, btserdev_h5_wait_active(&c->h5, 1), 0);
 	t_feed_frame(c, 0, 0, true, HCI_EVENT_PKT, "\x0e\x01\x00", 3);
 	KUNIT_EXPECT_EQ(test, c->delivered, 1);
-	t_free(c);
 }
 
 static void h5_sleep_and_wake(struct kunit *test)
@@ -565,7 +561,6 @@ static void h5_sleep_and_wake(struct kunit *test)
 	/* The peer's WAKEUP is answered with WOKEN. */
 	t_feed_frame(c, 0, 1, false, T_LINK, "\x05\xfa", 2);
 	t_expect_link(test, c, 0x06, 0xf9);
-	t_free(c);
 }
 
 static unsigned int fuzz_inputs = 1000000;
@@ -643,7 +638,6 @@ static void h5_fuzz(struct kunit *test)
 		   fuzz_inputs, bytes, mutated, c->delivered, good,
 		   c->h5.stats.rx_bad_header, c->h5.stats.rx_bad_crc,
 		   c->h5.stats.rx_out_of_order);
-	t_free(c);
 }
 
 static struct kunit_case h5_cases[] = {
