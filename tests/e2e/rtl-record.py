@@ -3,13 +3,15 @@
 """Check the Realtek emulator's record against the image mkrtl.py built.
 
   rtl-record.py RECORD IMAGE_JSON --downloads N [--window W] [--crc on|off]
-                [--extra-empty K]
+                [--faults CODE,...] [--host-retransmissions K]
 
-Every complete download must be the image btrtl builds from the files
-(length, SHA-256, 252-byte fragments), there must be exactly N of them,
-and K (default 0) more downloads that never started (files refused before
-any fragment). The speed command must carry the config file's speed word
-and be accepted; the link's window and CRC must be as given. Prints one
+Every download must be complete and the image btrtl builds from the files
+(length, SHA-256, 252-byte fragments), and there must be exactly N of
+them: files refused before any fragment start none. The speed command
+must carry the config file's speed word and be accepted; the link's
+window and CRC must be as given. With --faults, each fault must have been
+injected and the host must have sent at least K packets again; without,
+the emulator must have found no fault in what the host sent. Prints one
 line per check, exits 1 if any failed.
 """
 
@@ -25,6 +27,8 @@ def main():
     p.add_argument("--downloads", type=int, required=True)
     p.add_argument("--window", type=int)
     p.add_argument("--crc", choices=("on", "off"))
+    p.add_argument("--faults", default="")
+    p.add_argument("--host-retransmissions", type=int, default=0)
     args = p.parse_args()
     rec = json.load(open(args.record))
     img = json.load(open(args.image))
@@ -62,7 +66,20 @@ def main():
     if args.crc is not None:
         check(f"CRC {args.crc}", rec["crc"] == (args.crc == "on"), str(rec["crc"]))
     bad = {k: v for k, v in rec["errors"].items() if v}
-    check("the emulator took every frame the host sent", not bad, json.dumps(bad))
+    if args.faults:
+        names = {1: "garbage", 2: "bad_header_checksum", 3: "bad_crc",
+                 4: "out_of_window_seq", 5: "duplicate", 6: "lost_ack",
+                 7: "peer_reset", 8: "deaf"}
+        for code in args.faults.split(","):
+            n = names[int(code)]
+            check(f"fault {code} ({n}) injected", rec["faults_injected"].get(n, 0) >= 1,
+                  str(rec["faults_injected"].get(n)))
+        check(f"the host sent at least {args.host_retransmissions} packets again",
+              rec["host_retransmissions"] >= args.host_retransmissions,
+              str(rec["host_retransmissions"]))
+        print(f"emulator's counts of the host's frames: {json.dumps(bad)}")
+    else:
+        check("the emulator took every frame the host sent", not bad, json.dumps(bad))
     sys.exit(1 if failed else 0)
 
 
