@@ -16,6 +16,7 @@ static int btserdev_stats_show(struct seq_file *m, void *unused)
 	struct btserdev *bd = m->private;
 
 	seq_printf(m, "transport %s\n", bd->tr->name);
+	seq_printf(m, "uart_speed %u\n", bd->speed);
 	bd->tr->show(bd, m);
 	seq_printf(m, "recoveries %u\n", bd->recoveries);
 	seq_printf(m, "recoveries_refused %u\n", bd->recoveries_refused);

@@ -45,8 +45,9 @@ check "hci0 up: link, identity, speed, firmware" hciconfig hci0 up piscan
 dmesg | grep -E 'RTL|Realtek|H5' | tail -n 20
 check "btrtl found the chip and its files" \
 	sh -c "dmesg | grep -q 'RTL: loading rtl_bt/rtl8723bs_config.bin'"
-check "UART switched to the config file's speed, RTS/CTS on" \
+check "the config file's speed and RTS/CTS, announced" \
 	sh -c "dmesg | grep -q 'Realtek: UART at 1500000 baud, flow control on'"
+check "the UART runs at 1500000 baud" is "btserdev_stat uart_speed" 1500000
 check "H5 link active, window 4, no CRC (not asked)" \
 	is 'echo "$(btserdev_stat h5_state) $(btserdev_stat h5_window) $(btserdev_stat h5_crc)"' "active 4 off"
 check "the FTDI adapter is ttyUSB0" wait_for 30 test -c /dev/ttyUSB0
