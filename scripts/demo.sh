@@ -66,4 +66,22 @@ note "booting the board: USB-serial adapters plugged in and out while it runs"
 "$top/scripts/qemu-run.sh" --name demo-usb --modules "${E2E_QMP_ARGS[@]}" "${files[@]}" \
 	--guest "$top/scripts/demo-usb.guest.sh" --timeout 300 || status=$?
 show demo-usb
+
+# Fourth boot: a Realtek module on the PL011, three-wire UART (H5), its
+# firmware (the project's synthetic files, in btrtl's format) downloaded
+# through the project's Realtek emulator, which then hands over to btvirt.
+rtl=$SUITE_CACHE/peers/demo-rtl
+rm -rf "$rtl"
+mkdir -p "$rtl"
+/usr/bin/python3 "$top/scripts/peers/mkrtl.py" --chip rtl8723bs --out "$rtl/fw" \
+	--speed 1500000 --flow >/dev/null
+e2e_python_peer "$rtl/rtl.sock" "$rtl/rtl-emu.log" rtl-emu.py --listen "$rtl/rtl.sock" \
+	--upstream "$peer/bt-server-bredr" --record "$rtl/record.json"
+note "booting the board: a Realtek Bluetooth module (H5) on the PL011"
+"$top/scripts/qemu-run.sh" --name demo-rtl --modules --serial "unix:$rtl/rtl.sock" \
+	--overlay "$top/dts/overlays/bt-rtl-pl011.dtso" \
+	--file "$rtl/fw/rtl_bt/rtl8723bs_fw.bin:lib/firmware/rtl_bt/rtl8723bs_fw.bin" \
+	--file "$rtl/fw/rtl_bt/rtl8723bs_config.bin:lib/firmware/rtl_bt/rtl8723bs_config.bin" \
+	--guest "$top/scripts/demo-rtl.guest.sh" --timeout 300 || status=$?
+show demo-rtl
 exit $status

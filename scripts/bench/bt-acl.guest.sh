@@ -7,12 +7,16 @@
 #   BENCH-ACL: DRIVER RTT_MS TX_S RX_S
 # RTT_MS: median l2ping round trip (44 bytes, flood); TX_S, RX_S: seconds for
 # l2test to carry FRAMES frames of 672 bytes from, and to, the controller
-# under test.
+# under test. /etc/suite/proto, when there, names the transport: h5 for
+# bt-acl.sh --h5, where both drivers are serdev clients on serdev-ldisc,
+# each from its own overlay (upstream hci_h5's: /etc/suite/bt-ref.dtbo);
+# h4 otherwise.
 # shellcheck source=SCRIPTDIR/../guest/lib.sh
 . /lib/suite.sh
 
 rounds=$(cat /etc/suite/rounds)
 frames=$(cat /etc/suite/frames)
+proto=$(cat /etc/suite/proto 2>/dev/null || echo h4)
 size=672
 fail() { echo "bt-acl: $*"; hciconfig -a; dmesg | tail -n 20; exit 1; }
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -84,18 +88,40 @@ wait_for 30 test -e /sys/class/bluetooth/hci0 || fail "no hci0"
 wait_for 30 test -c /dev/ttyUSB0 || fail "no ttyUSB0"
 hciconfig hci0 up piscan || fail "hci0 does not come up"
 peer=$(bdaddr hci0)
-overlay_apply dut /etc/suite/bt-ttyusb0.dtbo || fail "overlay"
+# attach_ref / detach_ref: upstream's driver on ttyUSB0, on and off.
+attach_ref() {
+	if [ "$proto" = h5 ]; then
+		overlay_apply ref /etc/suite/bt-ref.dtbo || fail "overlay ref"
+		ldattach 29 /dev/ttyUSB0 || fail "ldattach (ref)"
+	else
+		btattach -B /dev/ttyUSB0 -P "$proto" >/dev/null 2>&1 &
+	fi
+}
+detach_ref() {
+	if [ "$proto" = h5 ]; then
+		killall ldattach
+		wait_for 15 hcis_are 1 || fail "hci_h5's controller stays"
+		overlay_remove ref || fail "overlay ref stays"
+	else
+		killall btattach
+		wait_for 15 hcis_are 1 || fail "hci_uart's controller stays"
+	fi
+}
+[ "$proto" = h5 ] || { overlay_apply dut /etc/suite/bt-ttyusb0.dtbo || fail "overlay"; }
 i=0
 while [ $i -lt "$rounds" ]; do
 	i=$((i + 1))
-	btattach -B /dev/ttyUSB0 -P h4 >/dev/null 2>&1 &
+	attach_ref
 	measure hci_uart
-	killall btattach
-	wait_for 15 hcis_are 1 || fail "hci_uart's controller stays"
+	detach_ref
 
+	if [ "$proto" = h5 ]; then
+		overlay_apply dut /etc/suite/bt-ttyusb0.dtbo || fail "overlay"
+	fi
 	ldattach 29 /dev/ttyUSB0 || fail "ldattach"
 	measure btserdev
 	killall ldattach
 	wait_for 15 hcis_are 1 || fail "btserdev's controller stays"
+	[ "$proto" != h5 ] || overlay_remove dut || fail "overlay dut stays"
 done
 exit 0

@@ -14,7 +14,14 @@
 # throughput both ways (median of ROUNDS alternating rounds) and the ratios btserdev / hci_uart (for RTT:
 # hci_uart's time over btserdev's, so above 1.0 means btserdev is faster).
 # Figures, not a pass/fail test.
-#   bt-acl.sh [--no-debug] [ROUNDS] [FRAMES]
+# --h5: the same with the three-wire transport (H5) and the Realtek back
+# end: the controller under test is the project's Realtek emulator (the
+# project's synthetic firmware is downloaded at every attach, then it hands
+# the link to btvirt), driven by upstream hci_h5 with btrtl and by
+# btserdev, each from its own overlay node under serdev-ldisc on ttyUSB0.
+# (Upstream's line-discipline H5, btattach -P 3wire, sends nothing on
+# QEMU's FTDI adapter: no SYNC reaches the emulator.)
+#   bt-acl.sh [--no-debug] [--h5] [ROUNDS] [FRAMES]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/../e2e-lib.sh
@@ -24,24 +31,49 @@ if [ "${1:-}" = --no-debug ]; then
 	shift
 	bench_on_nodebug scripts/bench/bt-acl.sh "$@"
 fi
+proto=h4 name=bench-acl result=bt-acl
+if [ "${1:-}" = --h5 ]; then
+	shift
+	proto=h5 name=bench-h5-acl result=bt-h5-acl
+fi
 rounds=${1:-5}
 frames=${2:-300}
 
-peer=$(e2e_peer_dir bench-acl)
+peer=$(e2e_peer_dir "$name")
 e2e_btvirt_uarts "$peer"
-"$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-ttyusb0.dtso" "$peer/bt-ttyusb0.dtbo"
+dut=$top/tests/e2e/ldisc/bt-ttyusb0.dtso
+extra=()
+if [ $proto = h5 ]; then
+	# The FTDI adapter's controller: the Realtek emulator, not a relay.
+	dut=$top/tests/e2e/ldisc/bt-h5-ttyusb0.dtso
+	"$top/scripts/dtc.sh" "$top/tests/e2e/ldisc/bt-h5-ttyusb0-upstream.dtso" "$peer/bt-ref.dtbo"
+	/usr/bin/python3 "$top/scripts/peers/mkrtl.py" --chip rtl8723bs --out "$peer/fw" \
+		--speed 1500000 --flow >/dev/null
+	e2e_python_peer "$peer/h5.sock" "$peer/rtl-emu.log" rtl-emu.py \
+		--listen "$peer/h5.sock" --upstream "$peer/bt-server-bredr" \
+		--record "$peer/record.json"
+	E2E_BT_UARTS=("${E2E_BT_UARTS[@]/path=$peer\/usb.sock/path=$peer/h5.sock}")
+	extra=(--file "$peer/bt-ref.dtbo:etc/suite/bt-ref.dtbo")
+	for f in fw config; do
+		extra+=(--file "$peer/fw/rtl_bt/rtl8723bs_$f.bin:lib/firmware/rtl_bt/rtl8723bs_$f.bin")
+	done
+fi
+"$top/scripts/dtc.sh" "$dut" "$peer/bt-ttyusb0.dtbo"
 echo "$rounds" >"$peer/rounds"
 echo "$frames" >"$peer/frames"
+echo "$proto" >"$peer/proto"
 
-"$top/scripts/qemu-run.sh" --name bench-acl --timeout $((300 + rounds * 4 * frames)) \
+"$top/scripts/qemu-run.sh" --name "$name" --timeout $((300 + rounds * 4 * frames)) \
 	--modules "${E2E_BT_UARTS[@]}" --overlay "$top/dts/overlays/bt-h4-pl011.dtso" \
 	--file "$peer/bt-ttyusb0.dtbo:etc/suite/bt-ttyusb0.dtbo" \
 	--file "$peer/rounds:etc/suite/rounds" --file "$peer/frames:etc/suite/frames" \
+	--file "$peer/proto:etc/suite/proto" "${extra[@]}" \
 	--guest "$top/scripts/bench/bt-acl.guest.sh" >/dev/null 2>&1 ||
-	die "the benchmark boot failed (see $SUITE_CACHE/runs/bench-acl/console.log)"
+	die "the benchmark boot failed (see $SUITE_CACHE/runs/$name/console.log)"
 
-tr -d '\r' <"$SUITE_CACHE/runs/bench-acl/console.log" | sed -n 's/^BENCH-ACL: //p' |
-	awk -v frames="$frames" -v rounds="$rounds" '
+echo "transport: $proto"
+tr -d '\r' <"$SUITE_CACHE/runs/$name/console.log" | sed -n 's/^BENCH-ACL: //p' |
+	awk -v frames="$frames" -v rounds="$rounds" -v result="$result" '
 function median(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++)
 		for (j = i + 1; j <= n; j++)
@@ -68,6 +100,6 @@ END {
 	}
 	printf "%-10s %8.3f %26.3f %24.3f\n", "ratio", R["hci_uart"] / R["btserdev"],
 		T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
-	printf "BENCH-RESULT bt-acl rtt_ratio=%.3f to_peer_ratio=%.3f from_peer_ratio=%.3f\n",
-		R["hci_uart"] / R["btserdev"], T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
+	printf "BENCH-RESULT %s rtt_ratio=%.3f to_peer_ratio=%.3f from_peer_ratio=%.3f\n",
+		result, R["hci_uart"] / R["btserdev"], T["btserdev"] / T["hci_uart"], X["btserdev"] / X["hci_uart"]
 }'
