@@ -393,6 +393,119 @@ static void bt_remove_with_tx_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, serdev_fake_tx_len(ctx->fake), 0);
 }
 
+#if IS_ENABLED(CONFIG_CRC_CCITT)
+/* One SLIP-framed H5 frame off the fake's wire, escapes removed. */
+static size_t bt_h5_take(struct bt_ctx *ctx, u8 *frame, size_t max)
+{
+	size_t n = 0;
+	bool esc = false, in = false;
+	u8 b;
+
+	for (;;) {
+		if (!bt_wait(serdev_fake_tx_len(ctx->fake)))
+			return 0;
+		serdev_fake_tx_take(ctx->fake, &b, 1);
+		if (b == 0xc0) {
+			if (in && n)
+				return n;
+			in = true;
+			continue;
+		}
+		if (esc) {
+			b = b == 0xdc ? 0xc0 : 0xdb;
+			esc = false;
+		} else if (b == 0xdb) {
+			esc = true;
+			continue;
+		}
+		if (n < max)
+			frame[n++] = b;
+	}
+}
+
+/* Put one H5 frame on the fake's receive side, @chunk bytes at a time. */
+static void bt_h5_put(struct bt_ctx *ctx, u8 seq, u8 ack, bool rel, u8 type,
+		      const u8 *p, size_t len, size_t chunk)
+{
+	u8 hdr[3] = { seq | ack << 3 | (rel ? 0x80 : 0),
+		      type | (len & 0x0f) << 4, len >> 4 };
+	u8 out[2 + 2 * (4 + 16 + 2)];
+	size_t n = btserdev_h5_encode(out, hdr, p, len, false);
+
+	serdev_fake_inject(ctx->fake, out, n, chunk);
+}
+
+/*
+ * An H5 controller on the fake UART: the core's power-on brings the link
+ * up (SYNC, CONFIG), its commands arrive as reliable frames in sequence,
+ * and the events the test answers with, fed a byte at a time and then in
+ * larger pieces, each reach the core once. The core's init is refused, as
+ * in the H4 cases, and the link goes down with the power. (Every chunking
+ * of longer streams is btserdev-h5's h5_every_chunking, on the link
+ * layer alone.)
+ */
+static void bt_h5_link_and_chunked_events(struct kunit *test)
+{
+	struct bt_ctx *ctx = bt_bind_at(test, "/btserdev-test-uart-h5");
+	struct serdev_fake_line line;
+	struct btserdev_h5_stats st;
+	u8 f[64], ev[6], seq = 0;
+	unsigned int events = 0;
+	size_t n;
+	int opcode;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx->bd->h5);
+	n = bt_h5_take(ctx, f, sizeof(f));
+	KUNIT_ASSERT_EQ(test, n, 6);
+	KUNIT_EXPECT_EQ(test, f[1] & 0x0f, 15);
+	KUNIT_EXPECT_EQ(test, f[4], 0x01);	/* SYNC */
+	serdev_fake_line(ctx->fake, &line);
+	KUNIT_EXPECT_EQ(test, line.baud, 115200);
+	bt_h5_put(ctx, 0, 0, false, 15, "\x02\x7d", 2, 1);
+	/* CONFIG, perhaps after a repeated SYNC. */
+	do {
+		n = bt_h5_take(ctx, f, sizeof(f));
+		KUNIT_ASSERT_GE(test, n, 6);
+	} while (f[4] == 0x01);
+	KUNIT_ASSERT_EQ(test, n, 7);
+	KUNIT_EXPECT_EQ(test, f[4], 0x03);
+	bt_h5_put(ctx, 0, 0, false, 15, "\x04\x7b\x04", 3, 2);
+
+	/* Commands: reliable, in sequence; each answered in pieces of n. */
+	for (n = 1; n <= 12; n++) {
+		size_t len = bt_h5_take(ctx, f, sizeof(f));
+
+		if (!len)
+			break;
+		if ((f[1] & 0x0f) == 0)
+			continue;	/* a pure ack */
+		KUNIT_ASSERT_EQ(test, f[1] & 0x0f, HCI_COMMAND_PKT);
+		KUNIT_ASSERT_TRUE(test, f[0] & 0x80);
+		opcode = f[4] | f[5] << 8;
+		ev[0] = HCI_EV_CMD_COMPLETE;
+		ev[1] = 4;
+		ev[2] = 1;
+		ev[3] = opcode & 0xff;
+		ev[4] = opcode >> 8;
+		ev[5] = opcode == HCI_OP_RESET ? 0 : BT_UNKNOWN_COMMAND;
+		bt_h5_put(ctx, seq, ((f[0] & 7) + 1) & 7, true, HCI_EVENT_PKT,
+			  ev, sizeof(ev), n);
+		seq = (seq + 1) & 7;
+		events++;
+		if (opcode != HCI_OP_RESET)
+			break;
+	}
+	KUNIT_ASSERT_TRUE(test, bt_wait(!bt_init_running(ctx->hdev) &&
+					!ctx->bd->power.on));
+	btserdev_h5_get_stats(ctx->bd->h5, &st);
+	KUNIT_EXPECT_EQ(test, st.rx_packets, events);
+	KUNIT_EXPECT_GE(test, events, 2);
+	KUNIT_EXPECT_EQ(test, st.rx_bad_header + st.rx_bad_crc + st.rx_garbage +
+			      st.rx_out_of_order + st.rx_bad_slip, 0);
+	KUNIT_EXPECT_EQ(test, ctx->bd->h5->state, BTSERDEV_H5_UNINITIALIZED);
+}
+#endif
+
 static struct kunit_case btserdev_driver_cases[] = {
 	KUNIT_CASE(bt_power_on_sends_reset),
 	KUNIT_CASE(bt_failed_init_powers_off),
@@ -403,6 +516,9 @@ static struct kunit_case btserdev_driver_cases[] = {
 	KUNIT_CASE(bt_rx_garbage_resync),
 	KUNIT_CASE(bt_rx_partial_timeout),
 	KUNIT_CASE(bt_remove_with_tx_queued),
+#if IS_ENABLED(CONFIG_CRC_CCITT)
+	KUNIT_CASE(bt_h5_link_and_chunked_events),
+#endif
 	{ }
 };
 
