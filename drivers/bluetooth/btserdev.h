@@ -173,7 +173,6 @@ struct firmware;
 void btserdev_set_speed(struct btserdev *bd, unsigned int speed);
 void btserdev_switch_speed(struct btserdev *bd, unsigned int speed, bool flow);
 void btserdev_count_tx(struct hci_dev *hdev, struct sk_buff *skb);
-void btserdev_queue_tx(struct btserdev *bd, struct sk_buff *skb);
 void btserdev_kick_tx(struct btserdev *bd);
 
 int btserdev_pm_init(struct btserdev *bd);

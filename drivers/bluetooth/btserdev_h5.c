@@ -327,6 +327,7 @@ static void h5_timer(struct work_struct *work)
 	}
 	h5_tx(h5);
 	mutex_unlock(&h5->lock);
+	h5->ops->kick(h5->ctx);
 }
 
 /* The peer acknowledged everything before @ack. */
@@ -564,6 +565,7 @@ void btserdev_h5_rx_feed(struct btserdev_h5 *h5, const u8 *data, size_t count)
 	}
 	h5_tx(h5);
 	mutex_unlock(&h5->lock);
+	h5->ops->kick(h5->ctx);
 }
 EXPORT_SYMBOL_IF_KUNIT(btserdev_h5_rx_feed);
 
@@ -673,6 +675,7 @@ void btserdev_h5_start(struct btserdev_h5 *h5, bool want_crc)
 	h5_tx(h5);
 	mod_delayed_work(system_wq, &h5->timer, h5_sync_period(h5));
 	mutex_unlock(&h5->lock);
+	h5->ops->kick(h5->ctx);
 }
 EXPORT_SYMBOL_IF_KUNIT(btserdev_h5_start);
 

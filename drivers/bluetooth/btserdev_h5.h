@@ -82,12 +82,16 @@ struct btserdev_h5_stats {
  * @deliver: an HCI packet arrived (hci_skb_pkt_type() set); takes the skb
  * @write: an encoded frame is ready to be written to the UART; takes the
  *	   skb. Called with the link's lock held: it must only queue.
+ * @kick: frames were queued by the receive path, the timer or the start
+ *	  of link establishment: have them written. Called without the lock.
+ *	  (After btserdev_h5_send() the caller writes them itself.)
  * @peer_reset: the peer reset an active link; what it had not acknowledged
  *	   is lost. Called with the link's lock held: it must only queue.
  */
 struct btserdev_h5_ops {
 	void (*deliver)(void *ctx, struct sk_buff *skb);
 	void (*write)(void *ctx, struct sk_buff *skb);
+	void (*kick)(void *ctx);
 	void (*peer_reset)(void *ctx);
 };
 

@@ -227,17 +227,6 @@ static void btserdev_tx_work(struct work_struct *work)
 }
 
 /**
- * btserdev_queue_tx() - queue bytes for the UART from any context
- * @bd: the controller
- * @skb: the bytes; taken
- */
-void btserdev_queue_tx(struct btserdev *bd, struct sk_buff *skb)
-{
-	skb_queue_tail(&bd->txq, skb);
-	schedule_work(&bd->tx_work);
-}
-
-/**
  * btserdev_kick_tx() - write what is queued, from process context
  * @bd: the controller
  *

@@ -36,7 +36,18 @@ static void btserdev_h5_deliver(void *ctx, struct sk_buff *skb)
 
 static void btserdev_h5_write(void *ctx, struct sk_buff *skb)
 {
-	btserdev_queue_tx(ctx, skb);
+	struct btserdev *bd = ctx;
+
+	skb_queue_tail(&bd->txq, skb);
+}
+
+/* From the receive path and the timer: the work item writes. */
+static void btserdev_h5_kick(void *ctx)
+{
+	struct btserdev *bd = ctx;
+
+	if (!skb_queue_empty(&bd->txq))
+		schedule_work(&bd->tx_work);
 }
 
 static void btserdev_h5_peer_reset(void *ctx)
@@ -50,6 +61,7 @@ static void btserdev_h5_peer_reset(void *ctx)
 static const struct btserdev_h5_ops btserdev_h5_link_ops = {
 	.deliver = btserdev_h5_deliver,
 	.write = btserdev_h5_write,
+	.kick = btserdev_h5_kick,
 	.peer_reset = btserdev_h5_peer_reset,
 };
 

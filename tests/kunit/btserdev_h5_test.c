@@ -79,6 +79,11 @@ static void t_write(void *ctx, struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
+static void t_kick(void *ctx)
+{
+	/* t_write keeps every frame at once. */
+}
+
 static void t_peer_reset(void *ctx)
 {
 	struct t_ctx *c = ctx;
@@ -89,6 +94,7 @@ static void t_peer_reset(void *ctx)
 static const struct btserdev_h5_ops t_ops = {
 	.deliver = t_deliver,
 	.write = t_write,
+	.kick = t_kick,
 	.peer_reset = t_peer_reset,
 };
 
