@@ -3,7 +3,8 @@
 # `make fuzz`: the KUnit fuzz cases (speed very_slow) of every wire parser
 # at full size, on the test kernel (KASAN, kmemleak, lockdep): the H4
 # receive path (14,500 long streams, then 20 rounds of 50,000 short
-# inputs), the Broadcom .hcd check, the Modbus RTU response checks and the
+# inputs), the H5 receive path (10^6 inputs, as in make test), the
+# Broadcom .hcd check, the Modbus RTU response checks and the
 # device tree blob header check (10^6 inputs each). make test runs the
 # same cases with one round of short H4 inputs and 10^5 .hcd and Modbus
 # inputs. Prints each case's count of
