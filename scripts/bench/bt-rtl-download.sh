@@ -21,7 +21,7 @@ if [ "${1:-}" = --no-debug ]; then
 	shift
 	bench_on_nodebug scripts/bench/bt-rtl-download.sh "$@"
 fi
-size=${1:-65536}
+size=${1:-65535}
 rounds=${2:-5}
 baud=115200
 peer=$(e2e_peer_dir bench-rtl-download)
