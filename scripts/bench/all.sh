@@ -33,6 +33,8 @@ bench debug-cost
 bench bt-fw-download --no-debug 65536
 bench bt-probe-time
 bench bt-acl --no-debug
+bench bt-acl --no-debug --h5
+bench bt-rtl-download --no-debug
 bench mux-rs485 --no-debug
 bench de-lateness --no-debug
 bench modbus-tty --no-debug
