@@ -46,6 +46,7 @@ after each Launch RAM, baud command and hand-off.
 """
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -57,8 +58,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulib  # noqa: E402
+from emulib import bdaddr_arg, positive_int  # noqa: E402
 from h4lib import H4_CMD, H4_EVT, H4Parser  # noqa: E402
-from unixsock import SocketError, listen_unix, unlink_quietly  # noqa: E402
 
 OP_RESET = 0x0C03
 OP_READ_LOCAL_NAME = 0x0C14
@@ -117,17 +119,8 @@ RECV_SIZE = 4096
 ROM, DOWNLOAD, LAUNCHED, RUNNING = "rom", "download", "launched", "running"
 
 
-class Terminated(Exception):
-    """SIGTERM arrived."""
-
-
-def die(msg):
-    print(f"bcm-emu: error: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def log(msg):
-    print(f"bcm-emu: {msg}", file=sys.stderr, flush=True)
+PROG = "bcm-emu"
+log = functools.partial(emulib.log, PROG)
 
 
 class Wire:
@@ -544,58 +537,9 @@ def recv(sock):
         return b""
 
 
-def listen(path):
-    try:
-        return listen_unix(path, 1)
-    except SocketError as err:
-        die(str(err))
-
-
-def on_sigterm(_signum, _frame):
-    raise Terminated()
-
-
-def serve(args, record):
-    server = listen(args.listen)
-    session = None
-    try:
-        client, _ = server.accept()
-        server.close()
-        record.start_clock()
-        log("client connected")
-        session = Session(args, client, record)
-        reason = session.run()
-    except Terminated:
-        reason = "terminated"
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if session:
-            session.close()
-        server.close()
-        unlink_quietly(args.listen)
-    record.set("exit_reason", reason)
-    record.save()
-    log(f"exit: {reason}")
-    return 1 if reason == "upstream-unreachable" else 0
-
-
-def bdaddr_arg(text):
-    """Parse XX:XX:XX:XX:XX:XX into the 6 wire (little-endian) bytes."""
-    parts = text.split(":")
-    try:
-        raw = bytes(int(p, 16) for p in parts if len(p) == 2)
-    except ValueError:
-        raw = b""
-    if len(parts) != 6 or len(raw) != 6:
-        raise argparse.ArgumentTypeError(f"bad address {text}")
-    return raw[::-1]
-
-
 def baud_arg(text):
-    value = int(text, 0)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"bad baud {text}")
-    return value
+    """--init-baud: a baud above 0."""
+    return positive_int(text, "baud")
 
 
 def parse_args(argv):
@@ -622,9 +566,9 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
     args.chip = args.chip or ["BCM43430A1"]
-    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGTERM, emulib.on_sigterm)
     record = Record(args.record)
-    return serve(args, record)
+    return emulib.serve(PROG, args, record, Session)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ faults_armed / faults_injected.
 
 import argparse
 import collections
+import functools
 import hashlib
 import json
 import os
@@ -107,10 +108,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulib  # noqa: E402
 import h5lib as h5  # noqa: E402
+from emulib import bdaddr_arg, positive_int  # noqa: E402
 from h4lib import H4_ACL, H4_CMD, H4_EVT, H4_SCO, H4Parser  # noqa: E402
 from mkrtl import CHIPS, CONFIG_MAGIC, REALTEK, WORD_SPEEDS  # noqa: E402
-from unixsock import SocketError, listen_unix, unlink_quietly  # noqa: E402
 
 OP_RESET = 0x0C03
 OP_READ_LOCAL_VERSION = 0x1001
@@ -156,17 +158,8 @@ LINK_ERRORS = ("non_link_before_active", "out_of_order", "duplicates",
                "malformed_commands")
 
 
-class Terminated(Exception):
-    """SIGTERM arrived."""
-
-
-def die(msg):
-    print(f"rtl-emu: error: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def log(msg):
-    print(f"rtl-emu: {msg}", file=sys.stderr, flush=True)
+PROG = "rtl-emu"
+log = functools.partial(emulib.log, PROG)
 
 
 class Wire:
@@ -1129,56 +1122,6 @@ def recv(sock):
         return b""
 
 
-def on_sigterm(_signum, _frame):
-    raise Terminated()
-
-
-def serve(args, record):
-    try:
-        server = listen_unix(args.listen, 1)
-    except SocketError as err:
-        die(str(err))
-    session = None
-    try:
-        client, _ = server.accept()
-        server.close()
-        record.start_clock()
-        log("client connected")
-        session = Session(args, client, record)
-        reason = session.run()
-    except Terminated:
-        reason = "terminated"
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if session:
-            session.close()
-        server.close()
-        unlink_quietly(args.listen)
-    record.set("exit_reason", reason)
-    record.save()
-    log(f"exit: {reason}")
-    return 1 if reason == "upstream-unreachable" else 0
-
-
-def bdaddr_arg(text):
-    """Parse XX:XX:XX:XX:XX:XX into the 6 wire (little-endian) bytes."""
-    parts = text.split(":")
-    try:
-        raw = bytes(int(p, 16) for p in parts if len(p) == 2)
-    except ValueError:
-        raw = b""
-    if len(parts) != 6 or len(raw) != 6:
-        raise argparse.ArgumentTypeError(f"bad address {text}")
-    return raw[::-1]
-
-
-def positive_int(text):
-    value = int(text, 0)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"bad value {text}")
-    return value
-
-
 def window_arg(text):
     value = int(text, 0)
     if not 1 <= value <= 7:
@@ -1213,9 +1156,9 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGTERM, emulib.on_sigterm)
     record = Record(args.record, args)
-    return serve(args, record)
+    return emulib.serve(PROG, args, record, Session)
 
 
 if __name__ == "__main__":

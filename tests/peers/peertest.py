@@ -2,9 +2,15 @@
 """Helpers shared by the tests of the project's host-side peers."""
 
 import json
+import os
+import shutil
 import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import unittest
 
 # Wire-model timing is checked on both sides. No sample may be shorter
 # than the model (a sleep never ends early, so a model that is too fast
@@ -13,6 +19,7 @@ import time
 # boots): a model 20 % too slow fails.
 SLOW_FACTOR = 1.08
 SLOW_SLACK_S = 0.004
+EMU_TIMEOUT = 10
 
 
 def assert_wire_time(test, samples, modelled, what):
@@ -96,3 +103,86 @@ class JsonLines:
             self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         return json.loads(line)
+
+
+class EmuProcess:
+    """One controller emulator process and a client connection to it.
+
+    A subclass names the script and the socket file; the process listens
+    in the test's temporary directory, writes its record there
+    (record.json) and its stderr to emu.log.
+    """
+
+    script = None
+    sock_name = "emu.sock"
+
+    def __init__(self, tmp, *extra):
+        self.sock_path = os.path.join(tmp, self.sock_name)
+        self.record_path = os.path.join(tmp, "record.json")
+        self.log_path = os.path.join(tmp, "emu.log")
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable or "/usr/bin/python3", self.script,
+                 "--listen", self.sock_path,
+                 "--record", self.record_path, *extra], stderr=log,
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        self.sock = None
+
+    def connect(self):
+        """Connect to the emulator once it listens."""
+        self.sock = connect_unix(self.sock_path, self.proc, EMU_TIMEOUT)
+
+    def record(self):
+        """The record as last written."""
+        with open(self.record_path) as f:
+            return json.load(f)
+
+    def finish(self):
+        """Disconnect, wait for the exit, return the final record."""
+        self.sock.close()
+        code = self.proc.wait(timeout=EMU_TIMEOUT)
+        if code != 0:
+            raise AssertionError(f"emulator exited with {code}")
+        return self.record()
+
+    def kill(self):
+        """Disconnect and end the process if it still runs."""
+        if self.sock:
+            self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class EmuTestCase(unittest.TestCase):
+    """Tests that start emulators (emu_class, an EmuProcess) in a temporary
+    directory of their own, killed and removed after each test."""
+
+    emu_class = None
+    tmp_prefix = "emu-test-"
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix=self.tmp_prefix)
+        self.emus = []
+
+    def tearDown(self):
+        for emu in self.emus:
+            emu.kill()
+        shutil.rmtree(self.tmp)
+
+    def start(self, *extra):
+        """A started emulator (extra: its options), connected."""
+        emu = self.emu_class(self.tmp, *extra)
+        self.emus.append(emu)
+        emu.connect()
+        return emu
+
+    def upstream(self):
+        """A listening upstream socket: (path, listener)."""
+        path = os.path.join(self.tmp, "upstream.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(path)
+        listener.listen(1)
+        listener.settimeout(EMU_TIMEOUT)
+        return path, listener

@@ -9,17 +9,16 @@ import hashlib
 import itertools
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
-from peertest import assert_wire_time, connect_unix, recv_exact
+from peertest import (EmuProcess, EmuTestCase, assert_wire_time,
+                      recv_exact)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -116,21 +115,15 @@ class PacketReader:
         return 1 + hlen + plen
 
 
-class Emu:
+class Emu(EmuProcess):
     """One emulator process and a client connection to it."""
 
-    def __init__(self, tmp, *extra):
-        self.sock_path = os.path.join(tmp, "bcm.sock")
-        self.record_path = os.path.join(tmp, "record.json")
-        self.log_path = os.path.join(tmp, "emu.log")
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [PYTHON, EMU, "--listen", self.sock_path,
-                 "--record", self.record_path, *extra], stderr=log)
-        self.sock = self.reader = None
+    script = EMU
+    sock_name = "bcm.sock"
+    reader = None
 
     def connect(self):
-        self.sock = connect_unix(self.sock_path, self.proc, TIMEOUT)
+        super().connect()
         self.reader = PacketReader(self.sock)
 
     def send(self, data, sizes=None, pause=0.0):
@@ -155,41 +148,9 @@ class Emu:
                                  f"sent 0x{opcode:04x}")
         return status, rest
 
-    def record(self):
-        with open(self.record_path) as f:
-            return json.load(f)
-
-    def finish(self):
-        """Disconnect, wait for the exit, return the final record."""
-        self.sock.close()
-        code = self.proc.wait(timeout=TIMEOUT)
-        if code != 0:
-            raise AssertionError(f"emulator exited with {code}")
-        return self.record()
-
-    def kill(self):
-        if self.sock:
-            self.sock.close()
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class TempDirCase(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="bcm-emu-test-")
-        self.emus = []
-
-    def tearDown(self):
-        for emu in self.emus:
-            emu.kill()
-        shutil.rmtree(self.tmp)
-
-    def start(self, *extra):
-        emu = Emu(self.tmp, *extra)
-        self.emus.append(emu)
-        emu.connect()
-        return emu
+class TempDirCase(EmuTestCase):
+    emu_class = Emu
+    tmp_prefix = "bcm-emu-test-"
 
 
 class DownloadTest(TempDirCase):
@@ -408,16 +369,6 @@ class ChipTest(TempDirCase):
 
 
 class HandoffTest(TempDirCase):
-    def upstream(self):
-        """A listening upstream socket: (path, listener)."""
-        up_path = os.path.join(self.tmp, "upstream.sock")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.addCleanup(listener.close)
-        listener.bind(up_path)
-        listener.listen(1)
-        listener.settimeout(TIMEOUT)
-        return up_path, listener
-
     def test_handoff_proxies_both_ways(self):
         up_path, listener = self.upstream()
         emu = self.start("--upstream", up_path)

@@ -20,11 +20,11 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
-from peertest import assert_wire_time, connect_unix, recv_exact
+from peertest import (EmuProcess, EmuTestCase, assert_wire_time,
+                      recv_exact)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -358,27 +358,16 @@ def btrtl_setup(host, tc, chip, files):
 
 # --- harness ----------------------------------------------------------------
 
-class Emu:
+class Emu(EmuProcess):
     """One emulator process and a host connected to it."""
 
-    def __init__(self, tmp, *extra):
-        self.sock_path = os.path.join(tmp, "rtl.sock")
-        self.record_path = os.path.join(tmp, "record.json")
-        self.log_path = os.path.join(tmp, "emu.log")
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [PYTHON, EMU, "--listen", self.sock_path,
-                 "--record", self.record_path, *extra], stderr=log,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-        self.sock = self.host = None
+    script = EMU
+    sock_name = "rtl.sock"
+    host = None
 
     def connect(self):
-        self.sock = connect_unix(self.sock_path, self.proc, TIMEOUT)
+        super().connect()
         self.host = Host(self.sock)
-
-    def record(self):
-        with open(self.record_path) as f:
-            return json.load(f)
 
     def record_when(self, predicate, timeout=2):
         """The record once predicate(record) holds (it is written just
@@ -395,36 +384,10 @@ class Emu:
                 raise AssertionError(f"record never matched: {rec}")
             time.sleep(0.01)
 
-    def finish(self):
-        self.sock.close()
-        code = self.proc.wait(timeout=TIMEOUT)
-        if code != 0:
-            raise AssertionError(f"emulator exited with {code}")
-        return self.record()
 
-    def kill(self):
-        if self.sock:
-            self.sock.close()
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class EmuCase(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="rtl-emu-test-")
-        self.emus = []
-
-    def tearDown(self):
-        for emu in self.emus:
-            emu.kill()
-        shutil.rmtree(self.tmp)
-
-    def start(self, *extra):
-        emu = Emu(self.tmp, *extra)
-        self.emus.append(emu)
-        emu.connect()
-        return emu
+class EmuCase(EmuTestCase):
+    emu_class = Emu
+    tmp_prefix = "rtl-emu-test-"
 
     def active(self, *extra, window=4, crc=False):
         """An emulator with the link up: (emu, host)."""
@@ -436,15 +399,6 @@ class EmuCase(unittest.TestCase):
         out = os.path.join(self.tmp, "fw")
         summary = run_mkrtl(out, "--chip", chip, *extra)
         return out, summary
-
-    def upstream(self):
-        path = os.path.join(self.tmp, "upstream.sock")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.addCleanup(listener.close)
-        listener.bind(path)
-        listener.listen(1)
-        listener.settimeout(TIMEOUT)
-        return path, listener
 
 
 # --- link -------------------------------------------------------------------
