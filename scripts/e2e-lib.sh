@@ -55,6 +55,59 @@ e2e_btvirt_uarts() {
 		--qemu -device --qemu "usb-serial,id=ftdi,chardev=u0,bus=xhci.0")
 }
 
+# e2e_ftdi_relay DIR: btvirt (started before, as e2e_btvirt DIR) behind
+# QEMU's FTDI adapter through h4-fault.py with no fault (record
+# DIR/usb.json), for a second controller attached in the guest. Sets
+# E2E_FTDI_ARGS to the qemu-run.sh arguments that wire the adapter.
+e2e_ftdi_relay() {
+	local dir=$1
+	e2e_python_peer "$dir/usb.sock" "$dir/usb.log" h4-fault.py \
+		--listen "$dir/usb.sock" --upstream "$dir/bt-server-bredr" \
+		--record "$dir/usb.json"
+	# shellcheck disable=SC2034 # read by the script that sources this file
+	E2E_FTDI_ARGS=(--qemu -chardev --qemu "socket,id=u0,path=$dir/usb.sock"
+		--qemu -device --qemu "usb-serial,id=ftdi,chardev=u0,bus=xhci.0")
+}
+
+# e2e_rtl DIR MKRTL_ARGS... [-- RTL_EMU_ARGS...]: btvirt (as e2e_btvirt
+# DIR); the project's synthetic RTL8723BS firmware and config file
+# (mkrtl.py MKRTL_ARGS; in DIR/fw, the image btrtl will build from them in
+# DIR/image.json); the Realtek H5 emulator on DIR/rtl.sock handing over to
+# btvirt (rtl-emu.py RTL_EMU_ARGS; record DIR/record.json, written when
+# QEMU goes: e2e_wait_exit "$E2E_RTL_PID"). Sets E2E_RTL_ARGS to the
+# qemu-run.sh arguments that put the emulator behind the PL011 and both
+# files in /lib/firmware/rtl_bt.
+e2e_rtl() {
+	local dir=$1 mk=() f
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		mk+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	e2e_btvirt "$dir"
+	/usr/bin/python3 "$SUITE_TOP/scripts/peers/mkrtl.py" --chip rtl8723bs --out "$dir/fw" \
+		--json "$dir/image.json" "${mk[@]}" >/dev/null
+	e2e_python_peer "$dir/rtl.sock" "$dir/rtl-emu.log" rtl-emu.py \
+		--listen "$dir/rtl.sock" --upstream "$dir/bt-server-bredr" \
+		--record "$dir/record.json" --chip rtl8723bs "$@"
+	# shellcheck disable=SC2034 # read by the script that sources this file
+	E2E_RTL_PID=${E2E_PIDS[-1]}
+	E2E_RTL_ARGS=(--serial "unix:$dir/rtl.sock")
+	for f in fw config; do
+		E2E_RTL_ARGS+=(--file "$dir/fw/rtl_bt/rtl8723bs_$f.bin:lib/firmware/rtl_bt/rtl8723bs_$f.bin")
+	done
+}
+
+# e2e_wait_exit PID: wait up to 5 s for a peer to exit (and write its
+# record) once QEMU has gone.
+e2e_wait_exit() {
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+}
+
 # e2e_python_peer SOCKET LOG SCRIPT ARGS...: run one of the project's
 # Python peers (scripts/peers/SCRIPT) and wait until it listens on SOCKET.
 e2e_python_peer() {

@@ -24,14 +24,6 @@ hcis() { for _h in /sys/class/bluetooth/hci*; do [ -e "$_h" ] && basename "$_h";
 hcis_are() { [ "$(hcis | wc -l)" = "$1" ]; }
 # dut_hci: the controller that is not hci0.
 dut_hci() { hcis | grep -vx hci0; }
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
-# The link of one measurement goes seconds after its sockets close; the
-# next one waits for it on both sides rather than reuse a dying link.
-no_links() {
-	for _h in $(hcis); do
-		[ -z "$(hcitool -i "$_h" con | sed 1d)" ] || return 1
-	done
-}
 # transfer FROM TO TO_ADDR: seconds for $frames frames from FROM to TO.
 transfer() {
 	wait_for 20 no_links || return 1

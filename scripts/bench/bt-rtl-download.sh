@@ -25,23 +25,16 @@ size=${1:-65535}
 rounds=${2:-5}
 baud=115200
 peer=$(e2e_peer_dir bench-rtl-download)
-e2e_btvirt "$peer"
-/usr/bin/python3 "$top/scripts/peers/mkrtl.py" --chip rtl8723bs --out "$peer/fw" \
-	--speed "$baud" --no-flow --patch-size "$size" --json "$peer/image.json" >/dev/null
-e2e_python_peer "$peer/rtl.sock" "$peer/rtl-emu.log" rtl-emu.py \
-	--listen "$peer/rtl.sock" --upstream "$peer/bt-server-bredr" \
-	--record "$peer/record.json" --wire-baud-model --init-baud "$baud"
-emu=${E2E_PIDS[-1]}
+e2e_rtl "$peer" --speed "$baud" --no-flow --patch-size "$size" -- \
+	--wire-baud-model --init-baud "$baud"
 echo "$rounds" >"$peer/rounds"
 
 "$top/scripts/qemu-run.sh" --name bench-rtl-download --timeout $((120 + rounds * size / 1000)) \
-	--modules --overlay "$top/dts/overlays/bt-rtl-pl011.dtso" \
-	--serial "unix:$peer/rtl.sock" --file "$peer/rounds:etc/suite/rounds" \
-	--file "$peer/fw/rtl_bt/rtl8723bs_fw.bin:lib/firmware/rtl_bt/rtl8723bs_fw.bin" \
-	--file "$peer/fw/rtl_bt/rtl8723bs_config.bin:lib/firmware/rtl_bt/rtl8723bs_config.bin" \
+	--modules --overlay "$top/dts/overlays/bt-rtl-pl011.dtso" "${E2E_RTL_ARGS[@]}" \
+	--file "$peer/rounds:etc/suite/rounds" \
 	--guest "$top/scripts/bench/bt-rtl-download.guest.sh" >/dev/null 2>&1 ||
 	die "the downloads did not complete (see $SUITE_CACHE/runs/bench-rtl-download/console.log)"
-for _ in $(seq 50); do kill -0 "$emu" 2>/dev/null || break; sleep 0.1; done
+e2e_wait_exit "$E2E_RTL_PID"
 
 /usr/bin/python3 - "$peer/record.json" "$peer/image.json" "$baud" "$rounds" <<'PY'
 import json, statistics, sys

@@ -185,6 +185,52 @@ modbus_stat() {
 	cat "/sys/kernel/debug/serdev-modbus/$(basename "$(readlink -f "$(modbus_hwmon "$1")/device")")/$2"
 }
 
+# bdaddr HCI: the controller's address; driver HCI: the driver bound to it.
+bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
+driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
+
+# pings HCI ADDR [N]: l2ping from HCI to ADDR, N echoes (10), all back.
+# (l2ping exits 0 even when no echo came back: its summary is read.)
+pings() {
+	l2ping -i "$1" -c "${3:-10}" -f -s 44 -t 30 "$2" >/tmp/l2ping.txt 2>&1
+	cat /tmp/l2ping.txt
+	grep -q "^${3:-10} sent, ${3:-10} received, 0% loss" /tmp/l2ping.txt
+}
+
+# no_links: no ACL link on any controller. The link of one test goes a
+# few seconds after its sockets close: the next waits for it rather than
+# reuse a link that is being torn down.
+no_links() {
+	for _h in /sys/class/bluetooth/hci*; do
+		[ -e "$_h" ] || continue
+		[ -z "$(hcitool -i "${_h##*/}" con | sed 1d)" ] || return 1
+	done
+}
+
+# l2_stream FROM TO TO_ADDR FRAMES SIZE: l2test sends FRAMES frames of
+# SIZE bytes from FROM to TO (a sequence number and a fill pattern, both
+# checked by the receiver); all must arrive intact within 60 s.
+l2_received() { [ "$(grep -c "$2 bytes in" /tmp/l2r.log)" -ge "$1" ]; }
+l2_stream() {
+	wait_for 20 no_links || return 1
+	l2test -r -i "$2" >/tmp/l2r.log 2>&1 &
+	_r=$!
+	usleep 500000
+	# -g: the sender keeps the channel open once it has written; it is
+	# stopped when the receiver has every frame. (A close right away sends
+	# L2CAP's Disconnect Request, signalling with top priority, ahead of
+	# frames still queued for btvirt's single ACL buffer: they are lost.)
+	l2test -s -g 600000 -i "$1" -b "$5" -N "$4" "$3" >/tmp/l2s.log 2>&1 &
+	_s=$!
+	wait_for 60 l2_received "$4" "$5"
+	_ok=$?
+	kill "$_r" "$_s" 2>/dev/null
+	wait "$_r" "$_s" 2>/dev/null
+	grep -c "$5 bytes in" /tmp/l2r.log
+	grep mismatch /tmp/l2r.log && return 1
+	return "$_ok"
+}
+
 # hci_answers ADDR: hci0 is UP RUNNING with the address ADDR (a prefix
 # will do) in hciconfig -a, and btmgmt info shows it too; both outputs go
 # to the console.

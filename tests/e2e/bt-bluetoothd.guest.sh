@@ -6,8 +6,6 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
-driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
 controllers() { bluetoothctl list 2>/dev/null | grep -c '^Controller'; }
 two_listed() { [ "$(controllers)" = 2 ]; }
 # say CMD...: one line into the bluetoothctl session; seen RE: in its output.
@@ -19,11 +17,6 @@ info_is() {
 	_n=$(wc -l </tmp/btctl.log)
 	say "info $1"
 	wait_for 60 sh -c "tail -n +$((_n + 1)) /tmp/btctl.log | grep -q '$2: $3'"
-}
-pings() {
-	l2ping -i "$1" -c 5 -f -s 44 -t 30 "$2" >/tmp/l2ping.txt 2>&1
-	cat /tmp/l2ping.txt
-	grep -q '^5 sent, 5 received, 0% loss' /tmp/l2ping.txt
 }
 
 check "hci0 registered at boot" wait_for 30 test -e /sys/class/bluetooth/hci0
@@ -104,7 +97,7 @@ say "power on"
 check "hci0 powered on again" wait_for 60 sh -c "grep 'Controller $a0 Powered:' /tmp/btctl.log | tail -n 1 | grep -q yes"
 check "after the power cycle: hci1 still bonded" info_is "$a1" Bonded yes
 
-check "l2ping hci0 -> hci1 while bluetoothd manages both" pings hci0 "$a1"
+check "l2ping hci0 -> hci1 while bluetoothd manages both" pings hci0 "$a1" 5
 
 say "quit"
 exec 3>&-

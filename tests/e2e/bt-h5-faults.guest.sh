@@ -6,7 +6,6 @@
 . /lib/suite.sh
 
 fw=/lib/firmware/rtl_bt
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
 # fault CODE [ARG]: arm one of the emulator's faults (test-only command).
 fault() {
 	hcitool -i hci0 cmd 0x3f 0x0f1 "$1" "${2:-0}" >/tmp/fault.txt 2>&1

@@ -16,33 +16,23 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 name=bt-h5-faults
 peer=$(e2e_peer_dir "$name")
-e2e_btvirt "$peer"
-mk() { /usr/bin/python3 "$top/scripts/peers/mkrtl.py" --chip rtl8723bs --speed 921600 --no-flow "$@" >/dev/null; }
-mk --out "$peer/fw" --json "$peer/image.json"
+e2e_rtl "$peer" --speed 921600 --no-flow
 files=()
 for f in fw config; do
-	files+=(--file "$peer/fw/rtl_bt/rtl8723bs_$f.bin:lib/firmware/rtl_bt/rtl8723bs_$f.bin"
-		--file "$peer/fw/rtl_bt/rtl8723bs_$f.bin:etc/suite/rtl/good_$f.bin")
+	files+=(--file "$peer/fw/rtl_bt/rtl8723bs_$f.bin:etc/suite/rtl/good_$f.bin")
 done
 for d in truncated-fw:fw bad-signature:fw truncated-cfg:config bad-cfg-magic:config; do
-	mk --out "$peer/${d%:*}" --damage "${d%:*}"
+	/usr/bin/python3 "$top/scripts/peers/mkrtl.py" --chip rtl8723bs --speed 921600 --no-flow \
+		--out "$peer/${d%:*}" --damage "${d%:*}" >/dev/null
 	files+=(--file "$peer/${d%:*}/rtl_bt/rtl8723bs_${d#*:}.bin:etc/suite/rtl/${d%:*}.bin")
 done
-e2e_python_peer "$peer/rtl.sock" "$peer/rtl-emu.log" rtl-emu.py \
-	--listen "$peer/rtl.sock" --upstream "$peer/bt-server-bredr" \
-	--record "$peer/record.json" --chip rtl8723bs
-emu_pid=${E2E_PIDS[-1]}
 
 "$top/scripts/qemu-run.sh" --name "$name" --timeout 300 --modules \
 	--append btserdev.h5_crc=1 \
-	--overlay "$top/dts/overlays/bt-rtl-pl011.dtso" \
-	--serial "unix:$peer/rtl.sock" "${files[@]}" \
+	--overlay "$top/dts/overlays/bt-rtl-pl011.dtso" "${E2E_RTL_ARGS[@]}" "${files[@]}" \
 	--guest "$top/tests/e2e/$name.guest.sh"
 
-for _ in $(seq 50); do
-	kill -0 "$emu_pid" 2>/dev/null || break
-	sleep 0.1
-done
+e2e_wait_exit "$E2E_RTL_PID"
 # Four downloads: boot, after the peer's reset, after the deaf spell, and
 # with the files restored; the damaged files sent nothing.
 /usr/bin/python3 "$top/tests/e2e/rtl-record.py" "$peer/record.json" "$peer/image.json" \

@@ -5,13 +5,6 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
-driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
-pings() {
-	l2ping -i "$1" -c 10 -f -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
-	cat /tmp/l2ping.txt
-	grep -q '^10 sent, 10 received, 0% loss' /tmp/l2ping.txt
-}
 up_running() { hciconfig "$1" | grep -q 'UP RUNNING'; }
 
 check "hci0 registered at boot" wait_for 30 test -e /sys/class/bluetooth/hci0

@@ -7,44 +7,12 @@
 
 frames=100
 size=672
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
-driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
 # hci_acl HCI RX|TX: the ACL packet count in hciconfig's statistics.
 hci_acl() {
 	hciconfig "$1" | awk -v d="$2" \
 		'$1 == d { sub("acl:", "", $3); print $3 }'
 }
-# l2ping exits 0 even when no echo came back: read its summary.
-pings() {
-	l2ping -i "$1" -c 10 -f -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
-	cat /tmp/l2ping.txt
-	grep -q '^10 sent, 10 received, 0% loss' /tmp/l2ping.txt
-}
-# The ACL link of one test goes a few seconds after its socket closes: the
-# next test waits, so it does not reuse a link that is being torn down.
-no_links() { [ -z "$(hcitool -i hci0 con | sed 1d)" ] && [ -z "$(hcitool -i hci1 con | sed 1d)" ]; }
-received() { [ "$(grep -c "$size bytes in" /tmp/l2r.log)" -ge "$1" ]; }
-# stream FROM TO_HCI TO_ADDR: l2test sends $frames frames of $size bytes
-# (a sequence number and a fill pattern, both checked by the receiver).
-stream() {
-	wait_for 20 no_links || return 1
-	l2test -r -i "$2" >/tmp/l2r.log 2>&1 &
-	_r=$!
-	usleep 500000
-	# -g: the sender keeps the channel open once it has written; it is
-	# stopped when the receiver has every frame. (A close right away sends
-	# L2CAP's Disconnect Request, signalling with top priority, ahead of
-	# frames still queued for btvirt's single ACL buffer: they are lost.)
-	l2test -s -g 600000 -i "$1" -b "$size" -N "$frames" "$3" >/tmp/l2s.log 2>&1 &
-	_s=$!
-	wait_for 60 received "$frames"
-	_ok=$?
-	kill "$_r" "$_s" 2>/dev/null
-	wait "$_r" "$_s" 2>/dev/null
-	grep -c "$size bytes in" /tmp/l2r.log
-	grep mismatch /tmp/l2r.log && return 1
-	return "$_ok"
-}
+stream() { l2_stream "$1" "$2" "$3" "$frames" "$size"; }
 
 check "load serdev-ldisc and dtbo-configfs" modprobe -a serdev-ldisc dtbo-configfs
 check "hci0 registered at boot" wait_for 30 test -e /sys/class/bluetooth/hci0

@@ -6,14 +6,6 @@
 # shellcheck source=SCRIPTDIR/../../scripts/guest/lib.sh
 . /lib/suite.sh
 
-bdaddr() { hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'; }
-driver() { basename "$(readlink "/sys/class/bluetooth/$1/device/driver")"; }
-pings() {
-	l2ping -i "$1" -c 10 -f -s 44 -t 10 "$2" >/tmp/l2ping.txt 2>&1
-	cat /tmp/l2ping.txt
-	grep -q '^10 sent, 10 received, 0% loss' /tmp/l2ping.txt
-}
-no_links() { [ -z "$(hcitool -i hci0 con | sed 1d)" ] && [ -z "$(hcitool -i hci1 con | sed 1d)" ]; }
 h5_errors() {
 	for _c in rx_garbage_bytes rx_bad_slip rx_bad_headers rx_bad_crc rx_too_long \
 		rx_out_of_order rx_not_active rx_unknown rx_bad_acks; do
@@ -22,21 +14,7 @@ h5_errors() {
 }
 frames=50
 size=672
-received() { [ "$(grep -c "$size bytes in" /tmp/l2r.log)" -ge "$1" ]; }
-stream() {
-	wait_for 20 no_links || return 1
-	l2test -r -i "$2" >/tmp/l2r.log 2>&1 &
-	_r=$!
-	usleep 500000
-	l2test -s -g 600000 -i "$1" -b "$size" -N "$frames" "$3" >/tmp/l2s.log 2>&1 &
-	_s=$!
-	wait_for 60 received "$frames"
-	_ok=$?
-	kill "$_r" "$_s" 2>/dev/null
-	wait "$_r" "$_s" 2>/dev/null
-	grep mismatch /tmp/l2r.log && return 1
-	return "$_ok"
-}
+stream() { l2_stream "$1" "$2" "$3" "$frames" "$size"; }
 
 check "hci0 registered at boot" wait_for 30 test -e /sys/class/bluetooth/hci0
 check "hci0 is btserdev's" is "driver hci0" btserdev
