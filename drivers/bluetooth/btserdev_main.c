@@ -366,8 +366,15 @@ static int btserdev_open(struct hci_dev *hdev)
 	}
 	btserdev_set_speed(bd, bd->init_speed);
 	serdev_device_set_flow_control(serdev, !bd->vendor->no_init_flow);
-	serdev_device_set_parity(serdev, bd->vendor->even_parity ?
-				 SERDEV_PARITY_EVEN : SERDEV_PARITY_NONE);
+	/* A controller that speaks 8E1 is deaf to a UART that cannot. */
+	if (bd->vendor->even_parity) {
+		ret = serdev_device_set_parity(serdev, SERDEV_PARITY_EVEN);
+		if (ret) {
+			bt_dev_err(hdev, "the UART cannot do even parity: %pe",
+				   ERR_PTR(ret));
+			return ret;
+		}
+	}
 	ret = btserdev_power_on(&bd->power);
 	if (ret)
 		return ret;

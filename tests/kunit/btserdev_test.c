@@ -504,6 +504,30 @@ static void bt_h5_link_and_chunked_events(struct kunit *test)
 			      st.rx_out_of_order + st.rx_bad_slip, 0);
 	KUNIT_EXPECT_EQ(test, ctx->bd->h5->state, BTSERDEV_H5_UNINITIALIZED);
 }
+
+#if IS_ENABLED(CONFIG_BT_RTL)
+/*
+ * A Realtek controller: the link's first SYNC goes out at 115200 baud,
+ * 8E1, without flow control, as the chip expects from power-up. Nobody
+ * answers it: the core's power-on gives up after the SYNC timeout.
+ */
+static void bt_rtl_starts_8e1(struct kunit *test)
+{
+	struct bt_ctx *ctx = bt_bind_at(test, "/btserdev-test-uart-rtl");
+	struct serdev_fake_line line;
+	u8 f[16];
+
+	KUNIT_ASSERT_EQ(test, bt_h5_take(ctx, f, sizeof(f)), 6);
+	KUNIT_EXPECT_EQ(test, f[4], 0x01);	/* SYNC */
+	serdev_fake_line(ctx->fake, &line);
+	KUNIT_EXPECT_EQ(test, line.baud, 115200);
+	KUNIT_EXPECT_EQ(test, line.parity, SERDEV_PARITY_EVEN);
+	KUNIT_EXPECT_FALSE(test, line.flow);
+	KUNIT_EXPECT_TRUE(test, bt_wait(!bt_init_running(ctx->hdev) &&
+					!ctx->bd->power.on));
+	KUNIT_EXPECT_FALSE(test, bt_is_up(ctx->hdev));
+}
+#endif
 #endif
 
 static struct kunit_case btserdev_driver_cases[] = {
@@ -518,6 +542,9 @@ static struct kunit_case btserdev_driver_cases[] = {
 	KUNIT_CASE(bt_remove_with_tx_queued),
 #if IS_ENABLED(CONFIG_CRC_CCITT)
 	KUNIT_CASE(bt_h5_link_and_chunked_events),
+#if IS_ENABLED(CONFIG_BT_RTL)
+	KUNIT_CASE(bt_rtl_starts_8e1),
+#endif
 #endif
 	{ }
 };
