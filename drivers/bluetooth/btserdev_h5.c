@@ -298,6 +298,10 @@ static void h5_timer(struct work_struct *work)
 	unsigned int n = 0;
 
 	mutex_lock(&h5->lock);
+	if (!h5->running) {
+		mutex_unlock(&h5->lock);
+		return;
+	}
 	switch (h5->state) {
 	case BTSERDEV_H5_UNINITIALIZED:
 		h5->stats.syncs++;
@@ -458,7 +462,12 @@ static void h5_rx_frame(struct btserdev_h5 *h5)
 		return;
 	}
 	type = H5_HDR_TYPE(h);
-	if (h5->state != BTSERDEV_H5_ACTIVE && type != H5_LINK_PKT) {
+	/*
+	 * A stopped link (the controller is closed) takes nothing: a late
+	 * answer to its last SYNC must not restart link establishment.
+	 */
+	if (!h5->running ||
+	    (h5->state != BTSERDEV_H5_ACTIVE && type != H5_LINK_PKT)) {
 		h5->stats.rx_not_active++;
 		return;
 	}
@@ -667,6 +676,7 @@ void btserdev_h5_start(struct btserdev_h5 *h5, bool want_crc)
 {
 	mutex_lock(&h5->lock);
 	h5_reset_link(h5);
+	h5->running = true;
 	h5->want_crc = want_crc;
 	h5->rx_state = H5_RX_HUNT;
 	h5->rx_len = 0;
@@ -711,10 +721,14 @@ EXPORT_SYMBOL_IF_KUNIT(btserdev_h5_wait_active);
  * btserdev_h5_stop() - take the link down
  * @h5: the link
  *
- * Stops the timer and drops every queued packet.
+ * Stops the timer and drops every queued packet; until the next start,
+ * received frames are ignored (counted as rx_not_active).
  */
 void btserdev_h5_stop(struct btserdev_h5 *h5)
 {
+	mutex_lock(&h5->lock);
+	h5->running = false;
+	mutex_unlock(&h5->lock);
 	cancel_delayed_work_sync(&h5->timer);
 	mutex_lock(&h5->lock);
 	h5_reset_link(h5);

@@ -43,7 +43,8 @@ enum btserdev_h5_state {
  * @rx_bad_crc: frames whose data integrity check failed
  * @rx_too_long: frames longer than any valid frame
  * @rx_out_of_order: reliable packets out of sequence (duplicates included)
- * @rx_not_active: non-link packets before the link was active
+ * @rx_not_active: frames while the link is stopped, and non-link packets
+ *	before it was active
  * @rx_unknown: packets of a type the host does not take
  * @rx_bad_ack: acknowledgments of packets never sent
  * @rx_nomem: packets lost because no buffer could be allocated
@@ -103,6 +104,8 @@ struct btserdev_h5_ops {
  * @stats: counters, under @lock
  * @rs: rate limit of the error messages
  * @lock: the link state, queues and counters
+ * @running: between btserdev_h5_start() and btserdev_h5_stop(); a stopped
+ *	     link ignores what it receives and sends nothing
  * @state: link establishment state
  * @want_crc: ask the peer for the data integrity check
  * @crc: the data integrity check is in use
@@ -131,6 +134,7 @@ struct btserdev_h5 {
 
 	/* link state, queues and counters; taken by RX, TX and the timer */
 	struct mutex lock;
+	bool running;
 	enum btserdev_h5_state state;
 	bool want_crc;
 	bool crc;

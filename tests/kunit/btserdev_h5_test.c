@@ -335,6 +335,28 @@ static void h5_sync_never_answered(struct kunit *test)
 	btserdev_h5_stop(&c->h5);
 }
 
+/*
+ * A stopped link (the controller closed) takes nothing: a late answer to
+ * its last SYNC must not start CONFIG, or the timer, on a powered-off
+ * module.
+ */
+static void h5_stopped_link_ignores(struct kunit *test)
+{
+	struct t_ctx *c = t_new(test);
+	struct t_frame f;
+
+	btserdev_h5_start(&c->h5, false);
+	btserdev_h5_stop(&c->h5);
+	t_skip_all(c);
+	t_feed_frame(c, 0, 0, false, T_LINK, "\x02\x7d", 2);
+	t_feed_frame(c, 0, 0, false, T_LINK, "\x01\x7e", 2);
+	KUNIT_EXPECT_EQ(test, c->h5.state, BTSERDEV_H5_UNINITIALIZED);
+	KUNIT_EXPECT_EQ(test, c->h5.stats.rx_not_active, 2);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&c->h5.timer));
+	msleep(250);
+	KUNIT_EXPECT_FALSE(test, t_next(test, c, &f));
+}
+
 /* A stream of reliable events and ACL packets, seq 0 onwards. */
 static size_t t_stream(u8 *buf, bool crc, unsigned int n)
 {
@@ -650,6 +672,7 @@ static struct kunit_case h5_cases[] = {
 	KUNIT_CASE(h5_link_establishment),
 	KUNIT_CASE(h5_crc_not_granted),
 	KUNIT_CASE(h5_sync_never_answered),
+	KUNIT_CASE(h5_stopped_link_ignores),
 	KUNIT_CASE_SLOW(h5_every_chunking),
 	KUNIT_CASE(h5_bad_frames_counted),
 	KUNIT_CASE(h5_window_and_acks),
