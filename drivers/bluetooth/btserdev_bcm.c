@@ -105,7 +105,7 @@ static int bcm_set_speed(struct btserdev *bd, u32 speed)
 		      NULL);
 	if (ret)
 		return ret;
-	serdev_device_set_baudrate(bd->serdev, speed);
+	btserdev_set_speed(bd, speed);
 	return 0;
 }
 
@@ -183,7 +183,7 @@ static int btserdev_bcm_setup(struct btserdev *bd)
 		return ret;
 
 	if (loaded) {
-		serdev_device_set_baudrate(bd->serdev, bd->init_speed);
+		btserdev_set_speed(bd, bd->init_speed);
 		if (bd->oper_speed) {
 			ret = bcm_set_speed(bd, bd->oper_speed);
 			if (ret)

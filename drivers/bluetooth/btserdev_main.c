@@ -281,6 +281,12 @@ static void btserdev_stop_io(struct btserdev *bd)
 	mutex_unlock(&bd->rx_lock);
 }
 
+/* Start, data, parity and stop bits of one character on the line. */
+static unsigned int btserdev_bits_per_char(struct btserdev *bd)
+{
+	return bd->vendor->even_parity ? 11 : 10;
+}
+
 /**
  * btserdev_set_speed() - set the UART's speed
  * @bd: the controller
@@ -291,7 +297,7 @@ void btserdev_set_speed(struct btserdev *bd, unsigned int speed)
 	bd->speed = serdev_device_set_baudrate(bd->serdev, speed);
 	if (bd->h5)
 		btserdev_h5_set_speed(bd->h5, bd->speed,
-				      bd->vendor->even_parity ? 11 : 10);
+				      btserdev_bits_per_char(bd));
 }
 
 /**
@@ -305,7 +311,7 @@ void btserdev_set_speed(struct btserdev *bd, unsigned int speed)
  */
 void btserdev_switch_speed(struct btserdev *bd, unsigned int speed, bool flow)
 {
-	unsigned int bits = bd->vendor->even_parity ? 11 : 10;
+	unsigned int bits = btserdev_bits_per_char(bd);
 	unsigned long wait;
 
 	flush_work(&bd->tx_work);

@@ -80,10 +80,9 @@ static void btserdev_tr_h5_destroy(struct btserdev *bd)
 	btserdev_h5_destroy(bd->h5);
 }
 
+/* The core's open has set the init speed, and with it the link's timing. */
 static int btserdev_tr_h5_open(struct btserdev *bd)
 {
-	btserdev_h5_set_speed(bd->h5, bd->speed,
-			      bd->vendor->even_parity ? 11 : 10);
 	btserdev_h5_start(bd->h5, h5_crc);
 	return btserdev_h5_wait_active(bd->h5, max(h5_sync_tries, 1U));
 }

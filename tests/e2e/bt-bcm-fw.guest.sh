@@ -23,6 +23,7 @@ powered_off() { [ "$(btserdev_stat power)" = off ]; }
 check "powered off after the core's auto-off" wait_for 20 powered_off
 check "hciconfig hci0 up after the download" wait_for 20 hciconfig hci0 up
 check "hci0 UP RUNNING" sh -c "hciconfig hci0 | grep -q 'UP RUNNING'"
+check "the UART runs at max-speed, 3000000 baud" is "btserdev_stat uart_speed" 3000000
 btmgmt --index 0 info >/tmp/mgmt.txt 2>&1
 cat /tmp/mgmt.txt
 check "btmgmt info shows $expected" grep -qi "addr $expected" /tmp/mgmt.txt
