@@ -161,6 +161,17 @@ static unsigned long h5_sync_period(struct btserdev_h5 *h5)
 	return msecs_to_jiffies(H5_SYNC_PERIOD_MS) + h5_wire_jiffies(h5, 2 * 16);
 }
 
+/* The frames waiting for an acknowledgment, header and CRC included. */
+static size_t h5_unack_bytes(struct btserdev_h5 *h5)
+{
+	struct sk_buff *skb;
+	size_t n = 0;
+
+	skb_queue_walk(&h5->unack, skb)
+		n += skb->len + 6;
+	return n;
+}
+
 static unsigned long h5_ack_timeout(struct btserdev_h5 *h5)
 {
 	/*
@@ -168,7 +179,7 @@ static unsigned long h5_ack_timeout(struct btserdev_h5 *h5)
 	 * much again for what the peer sends before its acknowledgment.
 	 */
 	return msecs_to_jiffies(H5_ACK_TIMEOUT_MS) +
-	       h5_wire_jiffies(h5, 4 * h5->unack_bytes);
+	       h5_wire_jiffies(h5, 4 * h5_unack_bytes(h5));
 }
 
 /* Encode and hand on one frame; false if no buffer could be had. */
@@ -256,7 +267,6 @@ static void h5_tx(struct btserdev_h5 *h5)
 			}
 			h5->tx_seq = (seq + 1) & 0x07;
 			h5->ack_pending = false;
-			h5->unack_bytes += skb->len + 6;
 			skb_queue_tail(&h5->unack, skb);
 		}
 		if (!skb_queue_empty(&h5->unack) ||
@@ -279,7 +289,6 @@ static void h5_reset_link(struct btserdev_h5 *h5)
 	skb_queue_purge(&h5->rel);
 	skb_queue_purge(&h5->unrel);
 	skb_queue_purge(&h5->unack);
-	h5->unack_bytes = 0;
 	h5->state = BTSERDEV_H5_UNINITIALIZED;
 	h5->crc = false;
 	h5->window = 1;
@@ -322,7 +331,6 @@ static void h5_timer(struct work_struct *work)
 			h5->tx_seq = (h5->tx_seq - 1) & 0x07;
 			n++;
 		}
-		h5->unack_bytes = 0;
 		h5->stats.tx_retransmits += n;
 		if (n && __ratelimit(&h5->rs))
 			dev_warn(h5->dev, "H5: no acknowledgment: sending %u packets again\n",
@@ -352,7 +360,6 @@ static void h5_acked(struct btserdev_h5 *h5, u8 ack)
 		return;
 	while (done--) {
 		skb = skb_dequeue(&h5->unack);
-		h5->unack_bytes -= min_t(size_t, h5->unack_bytes, skb->len + 6);
 		kfree_skb(skb);
 	}
 	/* The timer now runs for what is left, if anything. */

@@ -117,7 +117,6 @@ struct btserdev_h5_ops {
  * @rel: reliable packets waiting for room in the window
  * @unrel: link messages waiting to be sent
  * @unack: reliable packets sent and not acknowledged, oldest first
- * @unack_bytes: encoded length of the frames in @unack
  * @timer: retransmission, and SYNC/CONFIG repetition before the link is up
  * @active: completed when the link becomes active
  * @char_ns: time of one character on the wire, in ns
@@ -146,7 +145,6 @@ struct btserdev_h5 {
 	struct sk_buff_head rel;
 	struct sk_buff_head unrel;
 	struct sk_buff_head unack;
-	size_t unack_bytes;
 	struct delayed_work timer;
 	struct completion active;
 	u32 char_ns;

@@ -549,6 +549,25 @@ static void h5_retransmit_lost_ack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
 }
 
+/*
+ * On a slow line the acknowledgment takes the frames' wire time to come:
+ * at 1200 baud 8E1 two 10-byte frames, and as much back, are 0.73 s on top
+ * of the 250 ms. No retransmission before that; one after it.
+ */
+static void h5_ack_timeout_follows_the_line(struct kunit *test)
+{
+	struct t_ctx *c = t_new(test);
+
+	t_activate(test, c, false, 0x04);
+	btserdev_h5_set_speed(&c->h5, 1200, 11);
+	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 1)), 0);
+	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 2)), 0);
+	msleep(600);
+	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 0);
+	msleep(800);
+	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
+}
+
 static void h5_peer_reset(struct kunit *test)
 {
 	struct t_ctx *c = t_new(test);
@@ -677,6 +696,7 @@ static struct kunit_case h5_cases[] = {
 	KUNIT_CASE(h5_bad_frames_counted),
 	KUNIT_CASE(h5_window_and_acks),
 	KUNIT_CASE(h5_retransmit_lost_ack),
+	KUNIT_CASE(h5_ack_timeout_follows_the_line),
 	KUNIT_CASE(h5_peer_reset),
 	KUNIT_CASE(h5_sleep_and_wake),
 	KUNIT_CASE_ATTR(h5_fuzz, {.speed = KUNIT_SPEED_VERY_SLOW}),
