@@ -48,7 +48,6 @@ after each Launch RAM, baud command and hand-off.
 import argparse
 import functools
 import hashlib
-import json
 import os
 import selectors
 import signal
@@ -237,11 +236,7 @@ class Record:
     def save(self):
         if not self.path:
             return
-        tmp = f"{self.path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.data, f, indent=1, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, self.path)
+        emulib.save_json(self.path, self.data)
 
 
 class Reply:
@@ -412,7 +407,7 @@ class Session:
                     return reason
 
     def from_client(self):
-        data = recv(self.client)
+        data = emulib.recv(self.client, RECV_SIZE)
         if not data:
             return "client-closed"
         if not self.parser.buf:
@@ -509,7 +504,7 @@ class Session:
         return None
 
     def from_upstream(self):
-        data = recv(self.upstream)
+        data = emulib.recv(self.upstream, RECV_SIZE)
         if not data:
             return "upstream-closed"
         self.record.count("proxied_from_upstream", len(data))
@@ -528,13 +523,6 @@ class Session:
         if self.upstream:
             self.upstream.close()
         self.client.close()
-
-
-def recv(sock):
-    try:
-        return sock.recv(RECV_SIZE)
-    except ConnectionResetError:
-        return b""
 
 
 def baud_arg(text):

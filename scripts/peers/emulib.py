@@ -10,6 +10,8 @@ the argparse types both command lines use (bdaddr_arg(), positive_int()).
 """
 
 import argparse
+import json
+import os
 import signal
 import sys
 
@@ -92,3 +94,22 @@ def positive_int(text, what="value"):
     if value <= 0:
         raise argparse.ArgumentTypeError(f"bad {what} {text}")
     return value
+
+
+def recv(sock, size):
+    """Up to size bytes from sock; b"" when the peer has gone (closed or
+    reset)."""
+    try:
+        return sock.recv(size)
+    except ConnectionResetError:
+        return b""
+
+
+def save_json(path, data):
+    """Write data to path as JSON, atomically (a reader never sees half a
+    record)."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)

@@ -97,7 +97,6 @@ import argparse
 import collections
 import functools
 import hashlib
-import json
 import os
 import random
 import selectors
@@ -257,11 +256,7 @@ class Record:
         self.notable = False
         if not self.path:
             return
-        tmp = f"{self.path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.data, f, indent=1, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, self.path)
+        emulib.save_json(self.path, self.data)
 
 
 # --- H5 link --------------------------------------------------------------
@@ -863,7 +858,7 @@ class Session:
     # from the host
 
     def from_client(self):
-        data = recv(self.client)
+        data = emulib.recv(self.client, RECV_SIZE)
         if not data:
             return "client-closed"
         arrived = time.monotonic()
@@ -1093,7 +1088,7 @@ class Session:
         return None
 
     def from_upstream(self):
-        data = recv(self.upstream)
+        data = emulib.recv(self.upstream, RECV_SIZE)
         if not data:
             return "upstream-closed"
         self.record.count("proxied_from_upstream", len(data))
@@ -1113,13 +1108,6 @@ class Session:
         if self.upstream:
             self.upstream.close()
         self.client.close()
-
-
-def recv(sock):
-    try:
-        return sock.recv(RECV_SIZE)
-    except ConnectionResetError:
-        return b""
 
 
 def window_arg(text):
