@@ -529,43 +529,50 @@ static void h5_retransmit_lost_ack(struct kunit *test)
 {
 	struct t_ctx *c = t_new(test);
 	struct t_frame f;
+	unsigned int i;
 
 	t_activate(test, c, false, 0x04);
 	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 7)), 0);
 	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 8)), 0);
 	t_skip_all(c);
 	/* No ack: both go again, same sequence numbers, after 250 ms. */
-	msleep(400);
-	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
+	for (i = 0; i < 300 && READ_ONCE(c->h5.stats.tx_retransmits) < 2; i++)
+		usleep_range(10000, 11000);
+	KUNIT_ASSERT_GE(test, c->h5.stats.tx_retransmits, 2);
 	KUNIT_ASSERT_TRUE(test, t_next(test, c, &f));
 	KUNIT_EXPECT_EQ(test, f.seq, 0);
 	KUNIT_EXPECT_EQ(test, f.data[3], 7);
 	KUNIT_ASSERT_TRUE(test, t_next(test, c, &f));
 	KUNIT_EXPECT_EQ(test, f.seq, 1);
 	KUNIT_EXPECT_EQ(test, f.data[3], 8);
-	/* Acked now: no more retransmissions. */
+	/* Acked now: nothing left to send again, the timer is off. */
 	t_feed_frame(c, 0, 2, false, T_ACK, NULL, 0);
-	msleep(400);
-	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&c->h5.unack), 0);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&c->h5.timer));
 }
 
 /*
- * On a slow line the acknowledgment takes the frames' wire time to come:
- * at 1200 baud 8E1 two 10-byte frames, and as much back, are 0.73 s on top
- * of the 250 ms. No retransmission before that; one after it.
+ * On a slow line the acknowledgment takes the frame's wire time to come:
+ * at 1200 baud 8E1 the first 10-byte frame, escapes allowed for, and as
+ * much back are 40 characters, 367 ms on top of the 250 ms. The timer is
+ * armed by that first frame (the second joins the running timer); its
+ * timeout is read from the timer itself: no sleeping, so a loaded machine
+ * cannot fail it.
  */
 static void h5_ack_timeout_follows_the_line(struct kunit *test)
 {
 	struct t_ctx *c = t_new(test);
+	unsigned long t0, armed;
 
 	t_activate(test, c, false, 0x04);
 	btserdev_h5_set_speed(&c->h5, 1200, 11);
+	t0 = jiffies;
 	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 1)), 0);
 	KUNIT_ASSERT_EQ(test, btserdev_h5_send(&c->h5, t_cmd(test, 2)), 0);
-	msleep(600);
-	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 0);
-	msleep(800);
-	KUNIT_EXPECT_EQ(test, c->h5.stats.tx_retransmits, 2);
+	KUNIT_ASSERT_TRUE(test, delayed_work_pending(&c->h5.timer));
+	armed = READ_ONCE(c->h5.timer.timer.expires) - t0;
+	KUNIT_EXPECT_GE(test, armed, msecs_to_jiffies(250 + 360));
+	KUNIT_EXPECT_LE(test, armed, msecs_to_jiffies(250 + 375) + 2);
 }
 
 static void h5_peer_reset(struct kunit *test)
